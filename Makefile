@@ -1,0 +1,65 @@
+# ccqa — the two commands that matter: `make demo` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/ccqa
+
+# Development services (deploy/dev/*.sh). Tests use these unless CCQA_TEST_CLICKHOUSE /
+# CCQA_TEST_KAFKA point at existing servers.
+CCQA_CH_TCP_PORT ?= 19000
+CCQA_KAFKA_PORT ?= 19092
+export CCQA_CH_TCP_PORT CCQA_KAFKA_PORT
+
+.PHONY: all build demo test test-unit vet fuzz services-up services-down install-deps clean bench-decode
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/ccqa
+
+install-deps:
+	deploy/dev/install.sh
+
+# Runs the main job end to end: a month of traffic through an embedded Kafka into the local
+# ClickHouse (installed and started first when missing), then the per-agent table.
+demo:
+	deploy/dev/install.sh clickhouse
+	deploy/dev/clickhouse.sh up
+	$(GO) run ./cmd/ccqa demo --clickhouse 127.0.0.1:$(CCQA_CH_TCP_PORT) $(DEMO_FLAGS)
+
+services-up:
+	deploy/dev/clickhouse.sh up
+	deploy/dev/kafka.sh up
+
+services-down:
+	-deploy/dev/kafka.sh down
+	-deploy/dev/clickhouse.sh down
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+# Unit tests plus integration tests against a real Kafka broker and a real ClickHouse server.
+# The services are started here unless the CCQA_TEST_* variables point at running ones; with
+# CCQA_REQUIRE_SERVICES=1 an integration test fails instead of skipping when they are missing.
+test: vet
+	@if [ -z "$$CCQA_TEST_CLICKHOUSE" ] || [ -z "$$CCQA_TEST_KAFKA" ]; then deploy/dev/install.sh && $(MAKE) --no-print-directory services-up; fi
+	CCQA_TEST_CLICKHOUSE=$${CCQA_TEST_CLICKHOUSE:-127.0.0.1:$(CCQA_CH_TCP_PORT)} \
+	CCQA_TEST_KAFKA=$${CCQA_TEST_KAFKA:-127.0.0.1:$(CCQA_KAFKA_PORT)} \
+	CCQA_REQUIRE_SERVICES=1 \
+	$(GO) test -count=1 -timeout 15m ./...
+
+# Unit tests only: no services needed (integration tests skip).
+test-unit:
+	$(GO) test -count=1 ./...
+
+# Short fuzzing of every event decoder.
+FUZZTIME ?= 20s
+fuzz:
+	for f in FuzzDecodeCall FuzzDecodeChat FuzzDecodeSurvey FuzzDecodeOrder; do \
+	  $(GO) test ./event -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) || exit 1; done
+
+bench-decode:
+	$(GO) test ./event -run='^$$' -bench=. -benchmem
+
+clean:
+	rm -rf bin

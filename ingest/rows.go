@@ -1,0 +1,326 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/ccqa/ccqa/event"
+)
+
+// rowBuffer accumulates the valid events of one batch as typed column slices, ready for a
+// columnar insert: no reflection per row, one append per column per batch. Each event kind has
+// its own implementation because each has its own table.
+type rowBuffer interface {
+	// add decodes one message and appends it as a row. An error (a *event.ValidationError) means
+	// the message is invalid and nothing was appended.
+	add(m *kafka.Message) error
+	// len is the number of rows held.
+	len() int
+	// insert writes the rows to ClickHouse in one INSERT, stamping them with version and now.
+	insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error
+	// reset empties the buffer, keeping its capacity.
+	reset()
+}
+
+func newRowBuffer(k event.Kind) rowBuffer {
+	switch k {
+	case event.KindCall:
+		return &callRows{}
+	case event.KindChat:
+		return &chatRows{}
+	case event.KindSurvey:
+		return &surveyRows{}
+	case event.KindOrder:
+		return &orderRows{}
+	}
+	panic("ingest: unknown event kind " + string(k))
+}
+
+// srcCols are the columns every raw table shares: where the row came from and when.
+type srcCols struct {
+	topic     []string
+	partition []int32
+	offset    []int64
+}
+
+func (s *srcCols) add(m *kafka.Message) {
+	s.topic = append(s.topic, m.Topic)
+	s.partition = append(s.partition, int32(m.Partition))
+	s.offset = append(s.offset, m.Offset)
+}
+
+func (s *srcCols) reset() {
+	s.topic, s.partition, s.offset = s.topic[:0], s.partition[:0], s.offset[:0]
+}
+
+// columns returns the shared columns' values in the order of srcColNames.
+func (s *srcCols) columns(version uint64, now time.Time) []any {
+	n := len(s.topic)
+	ing := make([]time.Time, n)
+	ver := make([]uint64, n)
+	for i := range n {
+		ing[i] = now
+		ver[i] = version
+	}
+	return []any{s.topic, s.partition, s.offset, ing, ver}
+}
+
+var srcColNames = []string{"src_topic", "src_partition", "src_offset", "ingested_at", "version"}
+
+// sendColumns runs one columnar INSERT of cols (parallel slices) into db.table.
+func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names []string, cols []any) error {
+	if len(names) != len(cols) {
+		return fmt.Errorf("ingest: %s: %d column names for %d columns", table, len(names), len(cols))
+	}
+	q := "INSERT INTO " + db + "." + table + " (" + strings.Join(names, ", ") + ")"
+	b, err := conn.PrepareBatch(ctx, q)
+	if err != nil {
+		return fmt.Errorf("prepare insert into %s: %w", table, err)
+	}
+	for i, c := range cols {
+		if err := b.Column(i).Append(c); err != nil {
+			_ = b.Abort()
+			return fmt.Errorf("insert into %s: column %s: %w", table, names[i], err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return nil
+}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+type callRows struct {
+	callID, agentID, customerID, queue, direction []string
+	offeredAt, endedAt                            []time.Time
+	answeredAt, resolvedAt                        []*time.Time
+	hold, acw                                     []float64
+	resolved, inquiry, complaint, transferred     []uint8
+	recordingURL                                  []string
+	src                                           srcCols
+}
+
+func (r *callRows) add(m *kafka.Message) error {
+	c, err := event.DecodeCall(m.Value)
+	if err != nil {
+		return err
+	}
+	r.callID = append(r.callID, c.CallID)
+	r.agentID = append(r.agentID, c.AgentID)
+	r.customerID = append(r.customerID, c.CustomerID)
+	r.queue = append(r.queue, c.Queue)
+	r.direction = append(r.direction, c.Direction)
+	r.offeredAt = append(r.offeredAt, c.OfferedAt.UTC())
+	r.answeredAt = append(r.answeredAt, utcPtr(c.AnsweredAt))
+	r.endedAt = append(r.endedAt, c.EndedAt.UTC())
+	r.hold = append(r.hold, c.HoldSeconds)
+	r.acw = append(r.acw, c.ACWSeconds)
+	r.resolved = append(r.resolved, b2u(c.Resolved))
+	r.resolvedAt = append(r.resolvedAt, utcPtr(c.ResolvedAt))
+	r.inquiry = append(r.inquiry, b2u(c.Inquiry))
+	r.complaint = append(r.complaint, b2u(c.Complaint))
+	r.transferred = append(r.transferred, b2u(c.Transferred))
+	r.recordingURL = append(r.recordingURL, c.RecordingURL)
+	r.src.add(m)
+	return nil
+}
+
+func (r *callRows) len() int { return len(r.callID) }
+
+func (r *callRows) reset() {
+	r.callID, r.agentID, r.customerID, r.queue, r.direction = r.callID[:0], r.agentID[:0], r.customerID[:0], r.queue[:0], r.direction[:0]
+	r.offeredAt, r.endedAt, r.answeredAt, r.resolvedAt = r.offeredAt[:0], r.endedAt[:0], r.answeredAt[:0], r.resolvedAt[:0]
+	r.hold, r.acw = r.hold[:0], r.acw[:0]
+	r.resolved, r.inquiry, r.complaint, r.transferred = r.resolved[:0], r.inquiry[:0], r.complaint[:0], r.transferred[:0]
+	r.recordingURL = r.recordingURL[:0]
+	r.src.reset()
+}
+
+var callColNames = append([]string{"call_id", "agent_id", "customer_id", "queue", "direction", "offered_at", "answered_at",
+	"ended_at", "hold_seconds", "acw_seconds", "resolved", "resolved_at", "inquiry", "complaint", "transferred",
+	"recording_url"}, srcColNames...)
+
+func (r *callRows) insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error {
+	cols := append([]any{r.callID, r.agentID, r.customerID, r.queue, r.direction, r.offeredAt, r.answeredAt,
+		r.endedAt, r.hold, r.acw, r.resolved, r.resolvedAt, r.inquiry, r.complaint, r.transferred,
+		r.recordingURL}, r.src.columns(version, now)...)
+	return sendColumns(ctx, conn, db, "calls", callColNames, cols)
+}
+
+type chatRows struct {
+	chatID, agentID, customerID, queue        []string
+	startedAt, endedAt                        []time.Time
+	msgAt                                     [][]time.Time
+	msgFrom, msgText                          [][]string
+	resolved, inquiry, complaint, transferred []uint8
+	resolvedAt                                []*time.Time
+	src                                       srcCols
+}
+
+func (r *chatRows) add(m *kafka.Message) error {
+	c, err := event.DecodeChat(m.Value)
+	if err != nil {
+		return err
+	}
+	at := make([]time.Time, len(c.Messages))
+	from := make([]string, len(c.Messages))
+	text := make([]string, len(c.Messages))
+	for i, msg := range c.Messages {
+		at[i], from[i], text[i] = msg.At.UTC(), msg.From, msg.Text
+	}
+	r.chatID = append(r.chatID, c.ChatID)
+	r.agentID = append(r.agentID, c.AgentID)
+	r.customerID = append(r.customerID, c.CustomerID)
+	r.queue = append(r.queue, c.Queue)
+	r.startedAt = append(r.startedAt, c.StartedAt.UTC())
+	r.endedAt = append(r.endedAt, c.EndedAt.UTC())
+	r.msgAt = append(r.msgAt, at)
+	r.msgFrom = append(r.msgFrom, from)
+	r.msgText = append(r.msgText, text)
+	r.resolved = append(r.resolved, b2u(c.Resolved))
+	r.resolvedAt = append(r.resolvedAt, utcPtr(c.ResolvedAt))
+	r.inquiry = append(r.inquiry, b2u(c.Inquiry))
+	r.complaint = append(r.complaint, b2u(c.Complaint))
+	r.transferred = append(r.transferred, b2u(c.Transferred))
+	r.src.add(m)
+	return nil
+}
+
+func (r *chatRows) len() int { return len(r.chatID) }
+
+func (r *chatRows) reset() {
+	r.chatID, r.agentID, r.customerID, r.queue = r.chatID[:0], r.agentID[:0], r.customerID[:0], r.queue[:0]
+	r.startedAt, r.endedAt = r.startedAt[:0], r.endedAt[:0]
+	r.msgAt, r.msgFrom, r.msgText = r.msgAt[:0], r.msgFrom[:0], r.msgText[:0]
+	r.resolved, r.inquiry, r.complaint, r.transferred = r.resolved[:0], r.inquiry[:0], r.complaint[:0], r.transferred[:0]
+	r.resolvedAt = r.resolvedAt[:0]
+	r.src.reset()
+}
+
+var chatColNames = append([]string{"chat_id", "agent_id", "customer_id", "queue", "started_at", "ended_at", "msg_at",
+	"msg_from", "msg_text", "resolved", "resolved_at", "inquiry", "complaint", "transferred"}, srcColNames...)
+
+func (r *chatRows) insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error {
+	cols := append([]any{r.chatID, r.agentID, r.customerID, r.queue, r.startedAt, r.endedAt, r.msgAt,
+		r.msgFrom, r.msgText, r.resolved, r.resolvedAt, r.inquiry, r.complaint, r.transferred}, r.src.columns(version, now)...)
+	return sendColumns(ctx, conn, db, "chats", chatColNames, cols)
+}
+
+type surveyRows struct {
+	surveyID, interactionID, channel, comment []string
+	score                                     []uint8
+	answeredAt                                []time.Time
+	src                                       srcCols
+}
+
+func (r *surveyRows) add(m *kafka.Message) error {
+	s, err := event.DecodeSurvey(m.Value)
+	if err != nil {
+		return err
+	}
+	r.surveyID = append(r.surveyID, s.SurveyID)
+	r.interactionID = append(r.interactionID, s.InteractionID)
+	r.channel = append(r.channel, s.Channel)
+	r.comment = append(r.comment, s.Comment)
+	r.score = append(r.score, uint8(s.Score))
+	r.answeredAt = append(r.answeredAt, s.AnsweredAt.UTC())
+	r.src.add(m)
+	return nil
+}
+
+func (r *surveyRows) len() int { return len(r.surveyID) }
+
+func (r *surveyRows) reset() {
+	r.surveyID, r.interactionID, r.channel, r.comment = r.surveyID[:0], r.interactionID[:0], r.channel[:0], r.comment[:0]
+	r.score, r.answeredAt = r.score[:0], r.answeredAt[:0]
+	r.src.reset()
+}
+
+var surveyColNames = append([]string{"survey_id", "interaction_id", "channel", "score", "answered_at", "comment"}, srcColNames...)
+
+func (r *surveyRows) insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error {
+	cols := append([]any{r.surveyID, r.interactionID, r.channel, r.score, r.answeredAt, r.comment}, r.src.columns(version, now)...)
+	return sendColumns(ctx, conn, db, "surveys", surveyColNames, cols)
+}
+
+type orderRows struct {
+	orderID, status, customerID, agentID, interactionID, currency []string
+	amount                                                        []int64
+	at                                                            []time.Time
+	src                                                           srcCols
+}
+
+func (r *orderRows) add(m *kafka.Message) error {
+	o, err := event.DecodeOrder(m.Value)
+	if err != nil {
+		return err
+	}
+	r.orderID = append(r.orderID, o.OrderID)
+	r.status = append(r.status, o.Status)
+	r.customerID = append(r.customerID, o.CustomerID)
+	r.agentID = append(r.agentID, o.AgentID)
+	r.interactionID = append(r.interactionID, o.InteractionID)
+	r.currency = append(r.currency, o.Currency)
+	r.amount = append(r.amount, o.AmountMinor)
+	r.at = append(r.at, o.At.UTC())
+	r.src.add(m)
+	return nil
+}
+
+func (r *orderRows) len() int { return len(r.orderID) }
+
+func (r *orderRows) reset() {
+	r.orderID, r.status, r.customerID, r.agentID = r.orderID[:0], r.status[:0], r.customerID[:0], r.agentID[:0]
+	r.interactionID, r.currency, r.amount, r.at = r.interactionID[:0], r.currency[:0], r.amount[:0], r.at[:0]
+	r.src.reset()
+}
+
+var orderColNames = append([]string{"order_id", "status", "customer_id", "agent_id", "interaction_id", "amount_minor",
+	"currency", "at"}, srcColNames...)
+
+func (r *orderRows) insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error {
+	cols := append([]any{r.orderID, r.status, r.customerID, r.agentID, r.interactionID, r.amount, r.currency, r.at},
+		r.src.columns(version, now)...)
+	return sendColumns(ctx, conn, db, "orders", orderColNames, cols)
+}
+
+// deadLetter is one invalid message of a batch, with why it was rejected.
+type deadLetter struct {
+	msg   kafka.Message
+	code  string
+	field string
+	err   string
+}
+
+var errorColNames = []string{"src_topic", "src_partition", "src_offset", "msg_key", "code", "field", "reason", "raw", "received_at", "version"}
+
+func insertErrors(ctx context.Context, conn driver.Conn, db string, dls []deadLetter, version uint64, now time.Time) error {
+	n := len(dls)
+	topic, key, code, field, reason, raw := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	part, off, ver, at := make([]int32, n), make([]int64, n), make([]uint64, n), make([]time.Time, n)
+	for i, d := range dls {
+		topic[i], part[i], off[i] = d.msg.Topic, int32(d.msg.Partition), d.msg.Offset
+		key[i], code[i], field[i], reason[i], raw[i] = string(d.msg.Key), d.code, d.field, d.err, string(d.msg.Value)
+		at[i], ver[i] = now, version
+	}
+	return sendColumns(ctx, conn, db, "ingest_errors", errorColNames, []any{topic, part, off, key, code, field, reason, raw, at, ver})
+}
