@@ -8,7 +8,16 @@ import (
 	"time"
 )
 
-// Decoding rules shared by all kinds (SPEC §3), beyond the per-field rules in each decoder:
+// ErrUnknownKind is returned (wrapped) by Decode for a kind it does not know. It is a programming
+// or configuration error, not bad data, so it is deliberately not a *ValidationError: a message
+// must not be dead-lettered because the consumer was misconfigured.
+var ErrUnknownKind = errors.New("event: unknown kind")
+
+// Decode decodes and validates one message of the given kind and returns a Call, Chat, Survey
+// or Order value (not a pointer), so that one consumer loop can serve every topic. On error the
+// value is nil; data errors are *ValidationError, an unknown kind wraps ErrUnknownKind.
+//
+// Rules shared by DecodeCall, DecodeChat, DecodeSurvey and DecodeOrder (SPEC §3):
 //
 //   - The message must be one JSON object; anything else is CodeInvalidJSON.
 //   - Unknown fields are ignored, so producers can add fields before consumers know them.
@@ -16,29 +25,32 @@ import (
 //     a key given twice takes its last value.
 //   - An optional field that is null reads as absent. A required string or time that is
 //     absent, null or "" is CodeMissingField.
-//   - Times are RFC 3339 with a mandatory offset or Z (see parseTime); they keep their offset.
+//   - Times are RFC 3339 with a mandatory offset or Z, e.g. 2026-11-03T09:15:02+08:00: full
+//     date and time with seconds, optional fraction (beyond nanoseconds truncated), T and Z
+//     also in lower case, no leap second 60. They keep their offset (Z and ±00:00 give UTC).
 //   - Only the first problem is reported, checking fields in the order of the SPEC tables and
 //     then the order of times, so equal messages always get equal errors.
-
-// ErrUnknownKind is returned (wrapped) by Decode for a kind it does not know. It is a programming
-// or configuration error, not bad data, so it is deliberately not a *ValidationError: a message
-// must not be dead-lettered because the consumer was misconfigured.
-var ErrUnknownKind = errors.New("event: unknown kind")
-
-// Decode decodes and validates one message of the given kind and returns a Call, Chat, Survey
-// or Order value (not a pointer), so that one consumer loop can serve every topic.
 func Decode(kind Kind, b []byte) (any, error) {
+	var (
+		v   any
+		err error
+	)
 	switch kind {
 	case KindCall:
-		return DecodeCall(b)
+		v, err = DecodeCall(b)
 	case KindChat:
-		return DecodeChat(b)
+		v, err = DecodeChat(b)
 	case KindSurvey:
-		return DecodeSurvey(b)
+		v, err = DecodeSurvey(b)
 	case KindOrder:
-		return DecodeOrder(b)
+		v, err = DecodeOrder(b)
+	default:
+		return nil, fmt.Errorf("%w %q", ErrUnknownKind, string(kind))
 	}
-	return nil, fmt.Errorf("%w %q", ErrUnknownKind, string(kind))
+	if err != nil {
+		return nil, err // not a zero value in an interface, which would look like a result
+	}
+	return v, nil
 }
 
 // wireCall mirrors the ccqa.calls message; see wire.go for why every field is a wrapper.
@@ -63,7 +75,7 @@ type wireCall struct {
 
 // DecodeCall decodes and validates one ccqa.calls message. On success Direction is always set
 // (absent or "" becomes DirectionInbound) and AnsweredAt is nil exactly for abandoned calls.
-// Every error is a *ValidationError.
+// Every error is a *ValidationError; the rules shared by all kinds are listed at Decode.
 //
 // Beyond field types: agent_id is required when answered_at is set; direction is "inbound" or
 // "outbound"; ended_at ≥ offered_at; offered_at ≤ answered_at ≤ ended_at; resolved_at ≥
@@ -193,7 +205,8 @@ type wireChat struct {
 
 // DecodeChat decodes and validates one ccqa.chats message. On success Messages is non-nil (an
 // empty array stays empty) and keeps the order of the message, which the contract allows to be
-// any order: consumers sort by At when order matters. Every error is a *ValidationError.
+// any order: consumers sort by At when order matters. Every error is a *ValidationError; the
+// rules shared by all kinds are listed at Decode.
 //
 // Beyond field types: messages must be an array whose elements are objects with a valid "at"
 // and "from" of "customer", "agent" or "system" ("text" is optional, it may be withheld for
@@ -296,10 +309,10 @@ func (w *wireChat) messages(b []byte, typeErr *json.UnmarshalTypeError) ([]Messa
 			// Either {} (or an object of unknown keys) or not an object at all, which
 			// encoding/json leaves as a zero element: find out which.
 			shape()
-			if i < len(elems) {
-				if t := typeOf(elems[i]); t != jObject {
-					return nil, wrongType("an object", t).at(messageField(i, ""))
-				}
+		}
+		if shaped && i < len(elems) {
+			if t := typeOf(elems[i]); t != jObject {
+				return nil, wrongType("an object", t).at(messageField(i, ""))
 			}
 		}
 		var e *ValidationError
@@ -320,13 +333,11 @@ func (w *wireChat) messages(b []byte, typeErr *json.UnmarshalTypeError) ([]Messa
 		}
 	}
 	if typeErr != nil {
-		// encoding/json objected to something the checks above did not explain. That should
-		// not happen, but an unexplained type error must still reject the message.
-		field := typeErr.Field
-		if field == "" {
-			field = "messages"
-		}
-		return nil, newError(CodeWrongType, "has the wrong type: "+typeErr.Error()).at(field)
+		// encoding/json objected to a value the checks above found fine. The only way is a
+		// repeated "messages" key whose last value is valid but an earlier one is not; reject
+		// it rather than guess which value the producer meant.
+		return nil, newError(CodeWrongType,
+			"appears more than once, and not every value is an array of message objects").at("messages")
 	}
 	return msgs, nil
 }
@@ -372,7 +383,7 @@ type wireSurvey struct {
 }
 
 // DecodeSurvey decodes and validates one ccqa.surveys message. Every error is a
-// *ValidationError.
+// *ValidationError; the rules shared by all kinds are listed at Decode.
 //
 // Beyond field types: score is a JSON number equal to a whole number from 1 to 5 (5 and 5.0 are
 // accepted; 4.5, 0, 6 and the string "5" are not); channel, when present and non-empty, is
@@ -431,7 +442,8 @@ type wireOrder struct {
 }
 
 // DecodeOrder decodes and validates one ccqa.orders message. On success Currency is always set
-// (absent or "" becomes DefaultCurrency). Every error is a *ValidationError.
+// (absent or "" becomes DefaultCurrency). Every error is a *ValidationError; the rules shared
+// by all kinds are listed at Decode.
 //
 // Beyond field types: status is one of created, paid, cancelled, refunded; amount is a JSON
 // number (a quoted "19.90" is refused), ≥ 0, with at most 2 decimal places, parsed exactly from

@@ -138,6 +138,7 @@ const baseCall = `{"call_id":"c-1","agent_id":"a-1","customer_id":"u-1","queue":
 	"offered_at":"2026-11-03T09:15:02+08:00","answered_at":"2026-11-03T09:15:20+08:00",
 	"ended_at":"2026-11-03T09:21:47+08:00"}`
 
+// TestDecodeCall covers every ccqa.calls rule of SPEC §3, one field per case.
 func TestDecodeCall(t *testing.T) {
 	type C = decodeCase[Call]
 	runDecodeCases(t, DecodeCall, baseCall, []C{
@@ -333,6 +334,11 @@ const baseChat = `{"chat_id":"h-1","agent_id":"a-1","customer_id":"u-1","queue":
 	"messages":[{"at":"2026-11-03T10:00:05+08:00","from":"customer","text":"hi"},
 		{"at":"2026-11-03T10:00:30+08:00","from":"agent","text":"hello"}]}`
 
+// chatHead is a valid chat message up to, not including, its messages.
+const chatHead = `{"chat_id":"h-1","agent_id":"a-1","customer_id":"u-1",` +
+	`"started_at":"2026-11-03T10:00:00+08:00","ended_at":"2026-11-03T10:10:00+08:00",`
+
+// TestDecodeChat covers every ccqa.chats rule, including the shapes of the messages array.
 func TestDecodeChat(t *testing.T) {
 	type C = decodeCase[Chat]
 	msgs := func(elems ...string) string { return "[" + strings.Join(elems, ",") + "]" }
@@ -414,12 +420,22 @@ func TestDecodeChat(t *testing.T) {
 		{name: "messages shape wins over later fields", kv: []string{"messages", `"x"`, "resolved", `"x"`}, code: CodeWrongType, field: "messages"},
 		{name: "not an object", raw: `["h-1"]`, code: CodeInvalidJSON},
 		{name: "broken JSON", raw: `{"chat_id":"h-1","messages":[}`, code: CodeInvalidJSON},
+		// A repeated key takes its last value, as in encoding/json, but a repeated messages
+		// key is refused when any of its values has the wrong shape.
+		{name: "repeated messages, last valid", raw: chatHead + `"messages":[` + ok + `],"messages":[]}`},
+		{name: "repeated messages, last bad element", raw: chatHead + `"messages":[` + ok + `],"messages":[5]}`,
+			code: CodeWrongType, field: "messages[0]"},
+		{name: "repeated messages, last not an array", raw: chatHead + `"messages":[` + ok + `],"messages":"x"}`,
+			code: CodeWrongType, field: "messages"},
+		{name: "repeated messages, earlier not an array", raw: chatHead + `"messages":"x","messages":[` + ok + `]}`,
+			code: CodeWrongType, field: "messages"},
 	})
 }
 
 const baseSurvey = `{"survey_id":"s-1","interaction_id":"c-1","channel":"call","score":5,
 	"answered_at":"2026-11-05T20:00:00+08:00","comment":"很好"}`
 
+// TestDecodeSurvey covers every ccqa.surveys rule, above all the 1–5 whole-number score.
 func TestDecodeSurvey(t *testing.T) {
 	type C = decodeCase[Survey]
 	score := func(want int) func(*testing.T, Survey) {
@@ -477,6 +493,7 @@ func TestDecodeSurvey(t *testing.T) {
 const baseOrder = `{"order_id":"o-1","status":"paid","customer_id":"u-1","agent_id":"a-1",
 	"interaction_id":"h-1","amount":19.90,"currency":"CNY","at":"2026-11-03T09:40:00+08:00"}`
 
+// TestDecodeOrder covers every ccqa.orders rule, above all exact decimal amounts.
 func TestDecodeOrder(t *testing.T) {
 	type C = decodeCase[Order]
 	amount := func(want int64) func(*testing.T, Order) {
@@ -639,6 +656,7 @@ func TestErrorMessages(t *testing.T) {
 	}
 }
 
+// TestValidationError checks the error text format and that AsValidation sees through wrapping.
 func TestValidationError(t *testing.T) {
 	e := &ValidationError{Code: CodeTimeOrder, Field: "ended_at", Msg: "is before offered_at (x)"}
 	if got := e.Error(); got != "ended_at: is before offered_at (x)" {
@@ -659,6 +677,7 @@ func TestValidationError(t *testing.T) {
 	}
 }
 
+// TestDecode checks the dispatch by kind, and that an unknown kind is not a data error.
 func TestDecode(t *testing.T) {
 	inputs := map[Kind]string{KindCall: baseCall, KindChat: baseChat, KindSurvey: baseSurvey, KindOrder: baseOrder}
 	wantType := map[Kind]reflect.Type{
@@ -689,6 +708,8 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// TestRoundTrip checks that json.Marshal of each type writes a message its decoder accepts and
+// maps back to the same value, which is what a traffic generator relies on.
 func TestRoundTrip(t *testing.T) {
 	nepal := time.FixedZone("", 5*3600+45*60)
 	t.Run("call", func(t *testing.T) {
@@ -772,6 +793,7 @@ func TestRoundTrip(t *testing.T) {
 	})
 }
 
+// TestOrderJSON checks Order's JSON methods and the exact formatting of amounts.
 func TestOrderJSON(t *testing.T) {
 	var o Order
 	if err := json.Unmarshal([]byte(baseOrder), &o); err != nil {
@@ -799,6 +821,7 @@ func TestOrderJSON(t *testing.T) {
 	}
 }
 
+// TestParseTime checks the strict RFC 3339 parser on valid and near-miss timestamps.
 func TestParseTime(t *testing.T) {
 	good := []struct {
 		in   string
@@ -860,6 +883,7 @@ func TestParseTime(t *testing.T) {
 	}
 }
 
+// TestParseDecimal checks exact decimal scaling, including exponents and int64 limits.
 func TestParseDecimal(t *testing.T) {
 	cases := []struct {
 		in     string
@@ -956,6 +980,7 @@ func wants(t testing.TB, name string) [][2]string {
 	return out
 }
 
+// TestFixtures runs the testdata files, which double as the fuzz seeds.
 func TestFixtures(t *testing.T) {
 	t.Run("calls", func(t *testing.T) { runFixtures(t, "calls", DecodeCall) })
 	t.Run("chats", func(t *testing.T) { runFixtures(t, "chats", DecodeChat) })
@@ -1031,6 +1056,7 @@ func benchChat() []byte {
 	return []byte(b.String())
 }
 
+// BenchmarkDecodeCall measures decoding a fully populated answered call.
 func BenchmarkDecodeCall(b *testing.B) {
 	msg := fixture(b, "calls_good.jsonl")[0]
 	b.ReportAllocs()
@@ -1042,6 +1068,7 @@ func BenchmarkDecodeCall(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeChat measures decoding a 24-message chat.
 func BenchmarkDecodeChat(b *testing.B) {
 	msg := benchChat()
 	if _, err := DecodeChat(msg); err != nil {

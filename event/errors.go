@@ -10,19 +10,19 @@ import (
 // label and as the dead-letter reason header without exploding cardinality; the detail belongs in
 // ValidationError.Field and ValidationError.Msg.
 const (
-	// CodeInvalidJSON: the message is not JSON, or is JSON but not an object.
+	// CodeInvalidJSON means the message is not JSON, or is JSON but not an object.
 	CodeInvalidJSON = "invalid_json"
-	// CodeMissingField: a required field is absent, null or an empty string.
+	// CodeMissingField means a required field is absent, null or an empty string.
 	CodeMissingField = "missing_field"
-	// CodeWrongType: a field has the wrong JSON type, e.g. a string where a number belongs.
+	// CodeWrongType means a field has the wrong JSON type, e.g. a string where a number belongs.
 	CodeWrongType = "wrong_type"
-	// CodeInvalidValue: a field has the right type but a value outside the contract,
+	// CodeInvalidValue means a field has the right type but a value outside the contract,
 	// e.g. an unknown status, a negative amount or a score of 6.
 	CodeInvalidValue = "invalid_value"
-	// CodeInvalidTime: a time field is a string that is not an RFC 3339 time with an offset.
+	// CodeInvalidTime means a time field is a string that is not an RFC 3339 time with an offset.
 	CodeInvalidTime = "invalid_time"
-	// CodeTimeOrder: the times are each valid but impossible together, e.g. ended_at before
-	// offered_at.
+	// CodeTimeOrder means the times are each valid but impossible together, e.g. ended_at
+	// before offered_at.
 	CodeTimeOrder = "time_order"
 )
 

@@ -12,22 +12,26 @@ import (
 // as a message decoding to the same value (so a generator and the decoders always agree).
 // Seeds are every fixture line of the kind, good and bad, plus the table bases.
 
+// FuzzDecodeCall checks the decoder property above on mutated ccqa.calls messages.
 func FuzzDecodeCall(f *testing.F) {
 	seed(f, baseCall, "calls_good.jsonl", "calls_bad.jsonl")
 	f.Fuzz(func(t *testing.T, b []byte) { checkDecoder(t, b, DecodeCall) })
 }
 
+// FuzzDecodeChat checks the decoder property above on mutated ccqa.chats messages.
 func FuzzDecodeChat(f *testing.F) {
 	seed(f, baseChat, "chats_good.jsonl", "chats_bad.jsonl")
 	f.Add(benchChat())
 	f.Fuzz(func(t *testing.T, b []byte) { checkDecoder(t, b, DecodeChat) })
 }
 
+// FuzzDecodeSurvey checks the decoder property above on mutated ccqa.surveys messages.
 func FuzzDecodeSurvey(f *testing.F) {
 	seed(f, baseSurvey, "surveys_good.jsonl", "surveys_bad.jsonl")
 	f.Fuzz(func(t *testing.T, b []byte) { checkDecoder(t, b, DecodeSurvey) })
 }
 
+// FuzzDecodeOrder checks the decoder property above on mutated ccqa.orders messages.
 func FuzzDecodeOrder(f *testing.F) {
 	seed(f, baseOrder, "orders_good.jsonl", "orders_bad.jsonl")
 	f.Fuzz(func(t *testing.T, b []byte) { checkDecoder(t, b, DecodeOrder) })

@@ -282,10 +282,10 @@ func (w *wSeconds) UnmarshalJSON(b []byte) error {
 		f, err := strconv.ParseFloat(string(b), 64)
 		switch {
 		case math.IsInf(f, 0):
+			// ParseFloat's only error for valid JSON number text; underflow such as 1e-400
+			// rounds to 0 without error, which is harmless for a duration.
 			w.bad = newError(CodeInvalidValue, "is too large to be a number of seconds ("+clipRaw(b)+")")
-		case err != nil && f == 0 && !isZeroText(b):
-			// Underflow to zero (e.g. 1e-400) is harmless for durations; anything else
-			// cannot happen for valid JSON but must not pass unnoticed.
+		case err != nil:
 			w.bad = newError(CodeInvalidValue, "is not a usable number ("+clipRaw(b)+")")
 		case f < 0:
 			w.bad = newError(CodeInvalidValue, "must not be negative, got "+clipRaw(b))
@@ -299,9 +299,6 @@ func (w *wSeconds) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
-
-// isZeroText reports whether JSON number text is a spelling of zero.
-func isZeroText(b []byte) bool { return parseDecimal(b, 0).zero }
 
 // value returns the duration; absent and null read as 0.
 func (w *wSeconds) value() (float64, *ValidationError) { return w.v, w.bad }
