@@ -95,9 +95,11 @@ up() {
   bin=$(server_bin) || { echo "clickhouse: clickhouse-server is not installed; run deploy/dev/install.sh" >&2; exit 1; }
   write_config
   # shellcheck disable=SC2086
-  nohup $bin --config-file="$dir/config.xml" --pid-file="$pidfile" >"$dir/log/stdout.log" 2>&1 &
+  nohup $bin --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 &
+  echo $! >"$pidfile"
   for _ in $(seq 1 120); do
     if answers; then echo "clickhouse: up on 127.0.0.1:$tcp (native), :$http (http), data in $dir"; return 0; fi
+    running || break
     sleep 0.5
   done
   echo "clickhouse: did not answer within 60 s; last log lines:" >&2
