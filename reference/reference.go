@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -158,10 +159,11 @@ func ParseMinor(s string) (int64, error) {
 		if c < '0' || c > '9' {
 			return 0, fmt.Errorf("%q is not a non-negative amount with at most two decimals", s)
 		}
-		if v > (1<<63-1-9)/10 {
+		d := int64(c - '0')
+		if v > (math.MaxInt64-d)/10 {
 			return 0, fmt.Errorf("%q is too large", s)
 		}
-		v = v*10 + int64(c-'0')
+		v = v*10 + d
 	}
 	return v, nil
 }
