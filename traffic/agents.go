@@ -6,6 +6,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"time"
+
+	"github.com/ccqa/ccqa/reference"
 )
 
 // Agent levels, from least to most experienced.
@@ -34,29 +36,15 @@ const (
 // Queues lists every queue the generator uses, in a fixed order.
 var Queues = []string{QueuePresale, QueueAftersale, QueueBilling, QueueComplaints}
 
-// Agent is one customer-service agent, as written to agents.csv.
-type Agent struct {
-	// ID is the agent key used in events, e.g. "a-001".
-	ID string
-	// Name is the agent's Chinese name, e.g. 张伟.
-	Name string
-	// Team is the team name, e.g. 售前一组.
-	Team string
-	// Level is LevelJunior, LevelSenior or LevelLead (one lead per team).
-	Level string
-	// HiredOn is the hiring date, midnight in the business time zone.
-	HiredOn time.Time
-}
+// Agent is one customer-service agent, as written to agents.csv. It is the reference package's
+// type, so generated agents load exactly as imported ones do. IDs look like "a-001", names are
+// Chinese (张伟), teams are named like 售前一组, and Level is LevelJunior, LevelSenior or LevelLead
+// (one lead per team); HiredOn is midnight in the business time zone.
+type Agent = reference.Agent
 
-// Target is one agent's monthly sales target, as written to targets.csv.
-type Target struct {
-	// AgentID is the agent the target belongs to.
-	AgentID string
-	// Month is the first day of the month, midnight in the business time zone.
-	Month time.Time
-	// SalesTargetMinor is the target in minor units (fen).
-	SalesTargetMinor int64
-}
+// Target is one agent's monthly sales target, as written to targets.csv, in minor units (fen).
+// Month is the first day of the month, midnight in the business time zone.
+type Target = reference.Target
 
 // teamProfile describes a team: its name and how its contacts spread over the queues.
 type teamProfile struct {
