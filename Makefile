@@ -55,7 +55,7 @@ test-unit:
 # Short fuzzing of every event decoder.
 FUZZTIME ?= 20s
 fuzz:
-	for f in FuzzDecodeCall FuzzDecodeChat FuzzDecodeSurvey FuzzDecodeOrder; do \
+	for f in FuzzDecodeCall FuzzDecodeChat FuzzDecodeSurvey FuzzDecodeOrder FuzzFastDecoders; do \
 	  $(GO) test ./event -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) || exit 1; done
 
 bench-decode:

@@ -81,6 +81,15 @@ type wireCall struct {
 // "outbound"; ended_at ≥ offered_at; offered_at ≤ answered_at ≤ ended_at; resolved_at ≥
 // offered_at (it may be after ended_at); hold_seconds and acw_seconds are finite and ≥ 0.
 func DecodeCall(b []byte) (Call, error) {
+	if v, ok := fastCall(b); ok {
+		return v, nil
+	}
+	return decodeCallJSON(b)
+}
+
+// decodeCallJSON is DecodeCall on encoding/json: the definition of its semantics, used for every
+// message the fast path (fast.go) does not accept.
+func decodeCallJSON(b []byte) (Call, error) {
 	var w wireCall
 	if _, err := unmarshalObject(b, &w); err != nil {
 		return Call{}, err
@@ -213,6 +222,15 @@ type wireChat struct {
 // privacy); ended_at ≥ started_at; resolved_at ≥ started_at. Message times are not required to
 // lie between started_at and ended_at, because the clocks of chat platforms drift.
 func DecodeChat(b []byte) (Chat, error) {
+	if v, ok := fastChat(b); ok {
+		return v, nil
+	}
+	return decodeChatJSON(b)
+}
+
+// decodeChatJSON is DecodeChat on encoding/json: the definition of its semantics, used for every
+// message the fast path (fast.go) does not accept.
+func decodeChatJSON(b []byte) (Chat, error) {
 	var w wireChat
 	typeErr, err := unmarshalObject(b, &w)
 	if err != nil {
@@ -390,6 +408,15 @@ type wireSurvey struct {
 // "call" or "chat". An absent channel stays "": the survey is matched to its contact by
 // interaction_id, not guessed here.
 func DecodeSurvey(b []byte) (Survey, error) {
+	if v, ok := fastSurvey(b); ok {
+		return v, nil
+	}
+	return decodeSurveyJSON(b)
+}
+
+// decodeSurveyJSON is DecodeSurvey on encoding/json: the definition of its semantics, used for every
+// message the fast path (fast.go) does not accept.
+func decodeSurveyJSON(b []byte) (Survey, error) {
 	var w wireSurvey
 	if _, err := unmarshalObject(b, &w); err != nil {
 		return Survey{}, err
@@ -453,6 +480,15 @@ type wireOrder struct {
 // present and non-empty, is three upper-case ASCII letters (ISO 4217 style, not checked against
 // the list of real currencies).
 func DecodeOrder(b []byte) (Order, error) {
+	if v, ok := fastOrder(b); ok {
+		return v, nil
+	}
+	return decodeOrderJSON(b)
+}
+
+// decodeOrderJSON is DecodeOrder on encoding/json: the definition of its semantics, used for every
+// message the fast path (fast.go) does not accept.
+func decodeOrderJSON(b []byte) (Order, error) {
 	var w wireOrder
 	if _, err := unmarshalObject(b, &w); err != nil {
 		return Order{}, err

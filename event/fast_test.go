@@ -1,0 +1,176 @@
+package event
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The fast path (fast.go) must be invisible: for every input, DecodeX returns exactly what the
+// encoding/json path decodeXJSON returns, value and error alike, and whenever the fast path
+// accepts a message on its own, encoding/json accepts it with an equal value. The fuzz target
+// checks this differential property on arbitrary bytes; the tests below pin the cases the fast
+// path must hand over, and check that it really serves the ordinary messages.
+
+// differential asserts the property above for one input and one kind.
+func differential[T any](t *testing.T, b []byte, public, slow func([]byte) (T, error), fast func([]byte) (T, bool)) {
+	t.Helper()
+	want, wantErr := slow(b)
+	got, gotErr := public(b)
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotErr, wantErr) {
+		t.Fatalf("decoders differ on %q\nencoding/json: %+v, %v\n       public: %+v, %v", b, want, wantErr, got, gotErr)
+	}
+	if v, ok := fast(b); ok {
+		if wantErr != nil {
+			t.Fatalf("fast path accepted %q, encoding/json refused it: %v", b, wantErr)
+		}
+		if !reflect.DeepEqual(v, want) {
+			t.Fatalf("fast path value differs on %q\nencoding/json: %+v\n         fast: %+v", b, want, v)
+		}
+	}
+}
+
+// checkAllKinds runs the differential check of every kind on one input.
+func checkAllKinds(t *testing.T, b []byte) {
+	t.Helper()
+	differential(t, b, DecodeCall, decodeCallJSON, fastCall)
+	differential(t, b, DecodeChat, decodeChatJSON, fastChat)
+	differential(t, b, DecodeSurvey, decodeSurveyJSON, fastSurvey)
+	differential(t, b, DecodeOrder, decodeOrderJSON, fastOrder)
+}
+
+// FuzzFastDecoders checks the differential property on mutated messages of every kind; each
+// input is tried as each kind, so that a mutation turning a call into half a chat is covered.
+func FuzzFastDecoders(f *testing.F) {
+	for _, base := range []string{baseCall, baseChat, baseSurvey, baseOrder} {
+		f.Add([]byte(base))
+	}
+	for _, name := range []string{"calls_good.jsonl", "calls_bad.jsonl", "chats_good.jsonl", "chats_bad.jsonl",
+		"surveys_good.jsonl", "surveys_bad.jsonl", "orders_good.jsonl", "orders_bad.jsonl"} {
+		for _, line := range fixture(f, name) {
+			f.Add(line)
+		}
+	}
+	for _, tc := range handOverCases {
+		f.Add([]byte(tc.in))
+	}
+	f.Add(benchChat())
+	f.Fuzz(checkAllKinds)
+}
+
+// handOverCases are inputs around the edges of what the fast path accepts.
+var handOverCases = []struct{ name, in string }{
+	{"escaped key", `{"call\u005fid":"c-1","customer_id":"u","offered_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00"}`},
+	{"upper-case key", `{"CALL_ID":"c-1","customer_id":"u","offered_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00"}`},
+	// No field name has a k, so a Kelvin sign (which folds to k) is an unknown key either way.
+	{"kelvin sign key", "{\"chat_id\":\"h\",\"agent_id\":\"a\",\"customer_id\":\"u\",\"started_at\":\"2026-11-03T09:15:02+08:00\",\"ended_at\":\"2026-11-03T09:16:02+08:00\",\"messages\":[],\"\u212aey\":1}"},
+	{"long s key", "{\"\u017furvey_id\":\"s\",\"survey_id\":\"s\",\"interaction_id\":\"c\",\"score\":5,\"answered_at\":\"2026-11-03T09:15:02+08:00\"}"},
+	{"repeated key", `{"call_id":"c-1","call_id":"c-2","customer_id":"u","offered_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00"}`},
+	{"repeated messages", `{"chat_id":"h","agent_id":"a","customer_id":"u","started_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00","messages":[1],"messages":[]}`},
+	{"whitespace everywhere", " \t\r\n{ \"survey_id\" : \"s\" , \"interaction_id\":\"c\",\"score\" :5 ,\"answered_at\":\"2026-11-03T09:15:02+08:00\" } \n"},
+	{"trailing garbage", `{"survey_id":"s","interaction_id":"c","score":5,"answered_at":"2026-11-03T09:15:02+08:00"}x`},
+	{"two objects", `{"survey_id":"s","interaction_id":"c","score":5,"answered_at":"2026-11-03T09:15:02+08:00"}{}`},
+	{"unknown nested field", `{"survey_id":"s","interaction_id":"c","score":5,"answered_at":"2026-11-03T09:15:02+08:00","x":{"a":[1,{"b":null}],"c":"\u00e9\n"}}`},
+	{"deep unknown field", `{"survey_id":"s","interaction_id":"c","score":5,"answered_at":"2026-11-03T09:15:02+08:00","x":` + strings.Repeat("[", 200) + strings.Repeat("]", 200) + `}`},
+	{"escapes in values", `{"order_id":"o\"1\\\/","status":"paid","customer_id":"\u4e2d\ud83d\ude00","agent_id":"a\ud800","amount":1999e-2,"at":"2026-11-03T09:15:02+08:00"}`},
+	{"invalid utf-8", "{\"order_id\":\"o\xff\",\"status\":\"paid\",\"customer_id\":\"u\",\"agent_id\":\"a\",\"amount\":1,\"at\":\"2026-11-03T09:15:02+08:00\"}"},
+	{"control character", "{\"order_id\":\"o\x01\",\"status\":\"paid\",\"customer_id\":\"u\",\"agent_id\":\"a\",\"amount\":1,\"at\":\"2026-11-03T09:15:02+08:00\"}"},
+	{"bad escape", `{"order_id":"o\x","status":"paid","customer_id":"u","agent_id":"a","amount":1,"at":"2026-11-03T09:15:02+08:00"}`},
+	{"bad number", `{"order_id":"o","status":"paid","customer_id":"u","agent_id":"a","amount":01,"at":"2026-11-03T09:15:02+08:00"}`},
+	{"number then letter", `{"order_id":"o","status":"paid","customer_id":"u","agent_id":"a","amount":1x,"at":"2026-11-03T09:15:02+08:00"}`},
+	{"bad literal", `{"call_id":"c","customer_id":"u","resolved":tru,"offered_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00"}`},
+	{"null fields", `{"call_id":"c","agent_id":null,"customer_id":"u","answered_at":null,"hold_seconds":null,"resolved":null,"offered_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00"}`},
+	{"wrong types", `{"call_id":"c","customer_id":"u","queue":["x"],"offered_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00"}`},
+	{"empty message object", `{"chat_id":"h","agent_id":"a","customer_id":"u","started_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00","messages":[{}]}`},
+	{"non-object message", `{"chat_id":"h","agent_id":"a","customer_id":"u","started_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00","messages":["hi"]}`},
+	{"messages null", `{"chat_id":"h","agent_id":"a","customer_id":"u","started_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00","messages":null}`},
+	{"messages empty", `{"chat_id":"h","agent_id":"a","customer_id":"u","started_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00","messages":[ ]}`},
+	{"message unknown key", `{"chat_id":"h","agent_id":"a","customer_id":"u","started_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00","messages":[{"at":"2026-11-03T09:15:03+08:00","from":"agent","seq":[1]}]}`},
+	{"message upper key", `{"chat_id":"h","agent_id":"a","customer_id":"u","started_at":"2026-11-03T09:15:02+08:00","ended_at":"2026-11-03T09:16:02+08:00","messages":[{"AT":"2026-11-03T09:15:03+08:00","from":"agent"}]}`},
+	{"not an object", `["call_id"]`},
+	{"empty", ``},
+	{"truncated", `{"call_id":"c"`},
+}
+
+// TestFastMatchesJSON runs the differential check on the hand-over cases and every fixture.
+func TestFastMatchesJSON(t *testing.T) {
+	for _, tc := range handOverCases {
+		t.Run(tc.name, func(t *testing.T) { checkAllKinds(t, []byte(tc.in)) })
+	}
+	for _, name := range []string{"calls_good.jsonl", "calls_bad.jsonl", "chats_good.jsonl", "chats_bad.jsonl",
+		"surveys_good.jsonl", "surveys_bad.jsonl", "orders_good.jsonl", "orders_bad.jsonl"} {
+		for i, line := range fixture(t, name) {
+			t.Run(name+"/"+string(rune('a'+i%26)), func(t *testing.T) { checkAllKinds(t, line) })
+		}
+	}
+}
+
+// TestFastPathServes checks that the fast path itself accepts the ordinary messages (every good
+// fixture and the plain edge cases), so that the speed it exists for is not silently lost to
+// the fallback, and that it hands over the cases it must not decide.
+func TestFastPathServes(t *testing.T) {
+	accept := func(name string, ok bool) {
+		t.Helper()
+		if !ok {
+			t.Errorf("%s: the fast path refused an ordinary message", name)
+		}
+	}
+	for _, line := range fixture(t, "calls_good.jsonl") {
+		_, ok := fastCall(line)
+		accept(string(line), ok)
+	}
+	for _, line := range fixture(t, "chats_good.jsonl") {
+		if strings.Contains(string(line), `"messages":[{}`) || !strings.Contains(string(line), `"messages"`) {
+			continue // handed over on purpose, see messages
+		}
+		_, ok := fastChat(line)
+		accept(string(line), ok)
+	}
+	for _, line := range fixture(t, "surveys_good.jsonl") {
+		_, ok := fastSurvey(line)
+		accept(string(line), ok)
+	}
+	for _, line := range fixture(t, "orders_good.jsonl") {
+		_, ok := fastOrder(line)
+		accept(string(line), ok)
+	}
+	_, ok := fastChat(benchChat())
+	accept("benchChat", ok)
+	for _, name := range []string{"whitespace everywhere", "unknown nested field", "escapes in values", "invalid utf-8", "null fields", "messages empty", "message unknown key",
+		"kelvin sign key"} {
+		in := caseInput(t, name)
+		ok := false
+		for _, fast := range []func([]byte) bool{
+			func(b []byte) bool { _, ok := fastCall(b); return ok },
+			func(b []byte) bool { _, ok := fastChat(b); return ok },
+			func(b []byte) bool { _, ok := fastSurvey(b); return ok },
+			func(b []byte) bool { _, ok := fastOrder(b); return ok },
+		} {
+			ok = ok || fast(in)
+		}
+		accept(name, ok)
+	}
+	for _, name := range []string{"escaped key", "upper-case key", "long s key", "repeated key", "repeated messages",
+		"trailing garbage", "two objects", "deep unknown field", "control character", "bad escape", "bad number",
+		"number then letter", "bad literal", "empty message object", "non-object message", "messages null", "message upper key"} {
+		in := caseInput(t, name)
+		_, c := fastCall(in)
+		_, h := fastChat(in)
+		_, s := fastSurvey(in)
+		_, o := fastOrder(in)
+		if c || h || s || o {
+			t.Errorf("%s: the fast path decided a message it must hand to encoding/json: %s", name, in)
+		}
+	}
+}
+
+func caseInput(t *testing.T, name string) []byte {
+	t.Helper()
+	for _, tc := range handOverCases {
+		if tc.name == name {
+			return []byte(tc.in)
+		}
+	}
+	t.Fatalf("no hand-over case %q", name)
+	return nil
+}
