@@ -1,19 +1,16 @@
-// Package metrics reads the agent metrics of SPEC §5 from the ClickHouse views the warehouse
-// package creates. The definitions live in SQL (warehouse/views); this package only selects,
-// filters and shapes them.
+// Package metrics computes the SPEC §5 metrics per agent, team and queue by day, ISO week and
+// month. The definitions live in one SQL template (sql/metrics.sql) over the contact_facts table
+// (warehouse migration 0010); the views of warehouse/views/90_metrics.sql are generated from the
+// same template, and Rows runs it with the date range and filters pushed into every scan.
 package metrics
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"time"
 
 	"github.com/ccqa/ccqa/warehouse"
 )
-
-//go:embed sql/agent_month.sql
-var agentMonthSQL string
 
 // Month is a calendar month, printed as 2026-11.
 type Month struct{ time.Time }
@@ -33,41 +30,23 @@ func ParseMonth(s string) (Month, error) {
 	return Month{t}, nil
 }
 
-// AgentMonth is one agent's metrics for one month. Pointer fields are NULL (nil) when there is no
-// data; every mean carries its sample size (the _n fields).
-type AgentMonth struct {
-	Month      Month    `json:"month"`
-	AgentID    string   `json:"agent_id"`
-	AgentName  string   `json:"agent_name"`
-	Team       string   `json:"team"`
-	Contacts   uint64   `json:"contacts"`
-	ASASeconds *float64 `json:"asa_seconds"`
-	ASAN       uint64   `json:"asa_n"`
-	AHTSeconds *float64 `json:"aht_seconds"`
-	AHTN       uint64   `json:"aht_n"`
-	CSAT       *float64 `json:"csat"`
-	CSATMean   *float64 `json:"csat_mean"`
-	CSATN      uint64   `json:"csat_n"`
-}
+// AgentMonth is one agent's metrics for one month: a Row of level agent by month. It is kept
+// for the callers of the foundation API.
+type AgentMonth = Row
 
 // AgentMonthly returns every agent's metrics for the month, ordered by team and agent id. Agents
-// without handled contacts that month are absent.
+// without handled contacts that month are absent (Rows also returns agents with only orders or
+// targets).
 func AgentMonthly(ctx context.Context, wh *warehouse.Warehouse, month Month) ([]AgentMonth, error) {
-	rows, err := wh.Conn().Query(ctx, wh.Expand(agentMonthSQL, nil), month.Format("2006-01-02"))
+	rows, err := Rows(ctx, wh, MonthQuery(LevelAgent, month))
 	if err != nil {
-		return nil, fmt.Errorf("agent metrics for %s: %w", month, err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []AgentMonth
-	for rows.Next() {
-		var a AgentMonth
-		var m time.Time
-		if err := rows.Scan(&m, &a.AgentID, &a.AgentName, &a.Team, &a.Contacts, &a.ASASeconds, &a.ASAN,
-			&a.AHTSeconds, &a.AHTN, &a.CSAT, &a.CSATMean, &a.CSATN); err != nil {
-			return nil, fmt.Errorf("agent metrics for %s: %w", month, err)
+	out := rows[:0]
+	for _, r := range rows {
+		if r.Contacts > 0 {
+			out = append(out, r)
 		}
-		a.Month = Month{time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, time.UTC)}
-		out = append(out, a)
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -34,3 +34,9 @@ SELECT agent_id, name, team, level, hired_on, updated_at
 FROM ${db}.agents
 ORDER BY agent_id, version DESC
 LIMIT 1 BY agent_id;
+
+CREATE VIEW ${db}.targets_latest AS
+SELECT month, agent_id, sales_target_minor, updated_at
+FROM ${db}.targets
+ORDER BY month, agent_id, version DESC
+LIMIT 1 BY month, agent_id;

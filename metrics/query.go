@@ -1,0 +1,289 @@
+package metrics
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed sql/metrics.sql
+var metricsTemplate string
+
+// Level is what a metrics row is about: one agent, one team or one queue.
+type Level string
+
+// The levels of SPEC §5.
+const (
+	LevelAgent Level = "agent"
+	LevelTeam  Level = "team"
+	LevelQueue Level = "queue"
+)
+
+// Period is the length of the time buckets rows are grouped by, in the business time zone.
+type Period string
+
+// The periods of SPEC §5. Weeks are ISO weeks, starting on Monday.
+const (
+	ByDay   Period = "day"
+	ByWeek  Period = "week"
+	ByMonth Period = "month"
+)
+
+// Levels and Periods list the valid values, in the order the views are generated.
+var (
+	Levels  = []Level{LevelAgent, LevelTeam, LevelQueue}
+	Periods = []Period{ByDay, ByWeek, ByMonth}
+)
+
+// DefaultServiceLevelSeconds is T of the service level (share of offered calls answered within
+// T seconds) unless a query sets another.
+const DefaultServiceLevelSeconds = 20
+
+// FCRWindow is how long after a contact's start another contact of the same customer makes it
+// not first-contact-resolved.
+const FCRWindow = 7 * 24 * time.Hour
+
+// Query selects metric rows. From and To are calendar dates in the business time zone (only
+// their year, month and day are used): rows cover contacts that started on From up to but not
+// including To. Agent, Team and Queue, when set, keep only the contacts (and orders) of that
+// agent, of the agents of that team, or of that queue.
+type Query struct {
+	Level Level
+	By    Period
+	From  time.Time
+	To    time.Time
+	Agent string
+	Team  string
+	Queue string
+	// ServiceLevelSeconds is T of service_level; DefaultServiceLevelSeconds when zero.
+	ServiceLevelSeconds int
+}
+
+// MonthQuery returns the query of one calendar month, by month, at level.
+func MonthQuery(level Level, m Month) Query {
+	return Query{Level: level, By: ByMonth, From: m.Time, To: m.AddDate(0, 1, 0)}
+}
+
+// Validate checks the query and names the bad field.
+func (q Query) Validate() error {
+	switch q.Level {
+	case LevelAgent, LevelTeam, LevelQueue:
+	default:
+		return fmt.Errorf("level %q: want agent, team or queue", q.Level)
+	}
+	switch q.By {
+	case ByDay, ByWeek, ByMonth:
+	default:
+		return fmt.Errorf("by %q: want day, week or month", q.By)
+	}
+	if q.From.IsZero() || q.To.IsZero() {
+		return errors.New("from/to: both dates are required")
+	}
+	if !dateOf(q.From).Before(dateOf(q.To)) {
+		return fmt.Errorf("to %s: must be after from %s", dateOf(q.To).Format(time.DateOnly), dateOf(q.From).Format(time.DateOnly))
+	}
+	if q.ServiceLevelSeconds < 0 {
+		return fmt.Errorf("service level seconds %d: must not be negative", q.ServiceLevelSeconds)
+	}
+	return nil
+}
+
+// dateOf keeps the calendar date of t, in UTC, so a date is the same whatever zone it came in.
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// levelParts are the pieces of the template that depend on the level.
+type levelParts struct {
+	key, orderKey, targetKey, levelWhere, keyCols, keyJoin, orderBy string
+	orders, targets                                                 bool
+}
+
+func partsFor(l Level) levelParts {
+	switch l {
+	case LevelTeam:
+		return levelParts{key: "team", orderKey: "team", targetKey: "team", levelWhere: "agent_id != ''",
+			keyCols: "'' AS agent_id, '' AS agent_name, k AS team, '' AS queue", orderBy: "team",
+			orders: true, targets: true}
+	case LevelQueue:
+		return levelParts{key: "queue", orderKey: "toString('')", targetKey: "toString('')", levelWhere: "1",
+			keyCols: "'' AS agent_id, '' AS agent_name, '' AS team, k AS queue", orderBy: "queue"}
+	default:
+		return levelParts{key: "agent_id", orderKey: "agent_id", targetKey: "agent_id", levelWhere: "agent_id != ''",
+			keyCols: "k AS agent_id, agent_name, team, '' AS queue",
+			keyJoin: "ALL LEFT JOIN\n(\n    SELECT agent_id AS k, name AS agent_name, team\n    FROM ${db}.agents_latest\n) USING (k)",
+			orderBy: "team, agent_id", orders: true, targets: true}
+	}
+}
+
+func periodFunc(p Period) string {
+	switch p {
+	case ByDay:
+		return "toDate"
+	case ByWeek:
+		return "toMonday"
+	default:
+		return "toStartOfMonth"
+	}
+}
+
+// quote returns s as a ClickHouse string literal.
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+func dateTimeLit(t time.Time) string {
+	return "toDateTime('" + t.UTC().Format(time.DateTime) + "', 'UTC')"
+}
+
+func boolSQL(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// buildSQL instantiates the metrics template for q. With loc nil it builds the unfiltered form
+// the views use (q's dates and filters are ignored). The result still holds ${db} and ${tz}
+// for the warehouse to expand.
+func buildSQL(q Query, loc *time.Location) string {
+	p := partsFor(q.Level)
+	sl := q.ServiceLevelSeconds
+	if sl == 0 {
+		sl = DefaultServiceLevelSeconds
+	}
+	vars := map[string]string{
+		"period":           periodFunc(q.By),
+		"key":              p.key,
+		"order_key":        p.orderKey,
+		"target_key":       p.targetKey,
+		"level_where":      p.levelWhere,
+		"key_cols":         p.keyCols,
+		"key_join":         p.keyJoin,
+		"order_by":         p.orderBy,
+		"sl_seconds":       strconv.Itoa(sl),
+		"orders_enabled":   boolSQL(p.orders),
+		"targets_enabled":  boolSQL(p.targets && q.By == ByMonth),
+		"contact_range":    "1",
+		"repeat_range":     "1",
+		"repeat_filter":    "",
+		"contact_filter":   "",
+		"survey_where":     "1",
+		"order_candidates": "1",
+		"order_range":      "1",
+		"order_filter":     "",
+		"target_range":     "1",
+		"target_filter":    "",
+	}
+	if loc != nil {
+		from := dateOf(q.From)
+		to := dateOf(q.To)
+		fromAt := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, loc)
+		toAt := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, loc)
+		rng := func(col string, a, b time.Time) string {
+			return col + " >= " + dateTimeLit(a) + " AND " + col + " < " + dateTimeLit(b)
+		}
+		var cf []string // contact filter
+		var of []string // order filter (on the order's latest agent)
+		if q.Agent != "" {
+			cf = append(cf, "agent_id = "+quote(q.Agent))
+			of = append(of, "agent_id = "+quote(q.Agent))
+		}
+		if q.Team != "" {
+			team := "agent_id IN (SELECT agent_id FROM ${db}.agents_latest WHERE team = " + quote(q.Team) + ")"
+			cf = append(cf, team)
+			of = append(of, team)
+		}
+		if q.Queue != "" {
+			cf = append(cf, "queue = "+quote(q.Queue))
+			// Orders carry no queue: with a queue filter there are no order metrics.
+			vars["orders_enabled"] = "0"
+			vars["targets_enabled"] = "0"
+		}
+		vars["contact_range"] = rng("start_at", fromAt, toAt)
+		// The repeat rule looks at the customer's contacts up to 7 days after the range.
+		vars["repeat_range"] = "start_at >= " + dateTimeLit(fromAt) + " AND start_at <= " + dateTimeLit(toAt.Add(FCRWindow))
+		if len(cf) > 0 {
+			vars["contact_filter"] = "AND " + strings.Join(cf, " AND ")
+			vars["repeat_filter"] = "AND customer_id IN (SELECT customer_id FROM ${db}.contact_facts WHERE " +
+				vars["contact_range"] + " AND " + strings.Join(cf, " AND ") + ")"
+		}
+		vars["survey_where"] = "interaction_id IN (SELECT contact_id FROM ${db}.contact_facts WHERE " +
+			vars["contact_range"] + " AND handled = 1 " + vars["contact_filter"] + ")"
+		// An order belongs to the range when its first event does, and every order whose first
+		// event is in the range has an event in the range: candidates are those orders, read
+		// with all their events so the first and latest are known.
+		cand := rng("at", fromAt, toAt)
+		if q.Agent != "" {
+			cand += " AND agent_id = " + quote(q.Agent)
+		}
+		vars["order_candidates"] = "order_id IN (SELECT order_id FROM ${db}.orders WHERE " + cand + ")"
+		vars["order_range"] = rng("first_at", fromAt, toAt)
+		if len(of) > 0 {
+			vars["order_filter"] = "AND " + strings.Join(of, " AND ")
+		}
+		vars["target_range"] = "month >= toDate('" + from.Format(time.DateOnly) + "') AND month < toDate('" + to.Format(time.DateOnly) + "')"
+		if len(of) > 0 {
+			vars["target_filter"] = "AND " + strings.Join(of, " AND ")
+		}
+	}
+	pairs := make([]string, 0, 2*len(vars))
+	for k, v := range vars {
+		pairs = append(pairs, "{{"+k+"}}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(metricsTemplate)
+}
+
+// ViewName is the name of the view with the rows of level by period, e.g. agent_metrics_month.
+func ViewName(l Level, p Period) string { return string(l) + "_metrics_" + string(p) }
+
+// ViewsSQL returns the text of warehouse/views/90_metrics.sql: one view per level and period,
+// generated from the metrics template without filters, so the views and `ccqa metrics` compute
+// the same thing.
+func ViewsSQL() string {
+	var b strings.Builder
+	b.WriteString("-- GENERATED from metrics/sql/metrics.sql by `go test ./metrics -run TestViewsGenerated -update`.\n")
+	b.WriteString("-- Do not edit: change the template and regenerate. See README \"Metrics\" for the columns.\n")
+	for _, l := range Levels {
+		for _, p := range Periods {
+			var cols string
+			switch l {
+			case LevelAgent:
+				cols = "agent_id, agent_name, team"
+			case LevelTeam:
+				cols = "team"
+			case LevelQueue:
+				cols = "queue"
+			}
+			body := buildSQL(Query{Level: l, By: p}, nil)
+			// Drop the template's header comment; keep the SQL.
+			body = body[strings.Index(body, "\nSELECT")+1:]
+			fmt.Fprintf(&b, "\nCREATE VIEW ${db}.%s AS\nSELECT period AS %s, %s, %s\nFROM\n(\n%s\n);\n",
+				ViewName(l, p), p, cols, strings.Join(metricColumns, ", "), indent(strings.TrimSpace(body)))
+		}
+	}
+	return b.String()
+}
+
+func indent(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = "    " + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// metricColumns are the template's output columns after the period and key columns, in order.
+var metricColumns = []string{
+	"contacts", "asa_n", "asa_seconds", "offered_calls", "answered_in_sl", "service_level",
+	"abandoned_calls", "abandon_rate", "frt_n", "frt_seconds", "frt_p90_seconds", "art_n", "art_seconds",
+	"aht_n", "aht_seconds", "resolution_n", "resolution_seconds", "resolution_p90_seconds", "fcr_n",
+	"fcr_rate", "csat_n", "csat", "csat_mean", "complaints", "inquiry_customers", "order_customers",
+	"inquiry_conversion", "orders", "paid_orders", "paying_customers", "order_pay_rate",
+	"paid_amount_minor", "avg_order_value_minor", "sales_target_minor", "target_completion", "qa_n", "qa_score",
+}
