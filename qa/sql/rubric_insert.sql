@@ -1,0 +1,1 @@
+INSERT INTO ${db}.qa_rubrics (version, rubric_id, content, loaded_at)
