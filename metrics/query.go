@@ -146,10 +146,12 @@ func boolSQL(b bool) string {
 	return "0"
 }
 
-// buildSQL instantiates the metrics template for q. With loc nil it builds the unfiltered form
-// the views use (q's dates and filters are ignored). The result still holds ${db} and ${tz}
-// for the warehouse to expand.
-func buildSQL(q Query, loc *time.Location) string {
+// BuildSQL instantiates the metrics template for q with its dates (as instants in loc, the
+// business time zone) and filters. With loc nil it builds the unfiltered form the views use
+// (q's dates and filters are ignored). The result still holds ${db} and ${tz} for
+// warehouse.Expand; its columns are the period, agent_id, agent_name, team, queue, then the
+// metrics in the order of the views.
+func BuildSQL(q Query, loc *time.Location) string {
 	p := partsFor(q.Level)
 	sl := q.ServiceLevelSeconds
 	if sl == 0 {
@@ -258,7 +260,7 @@ func ViewsSQL() string {
 			case LevelQueue:
 				cols = "queue"
 			}
-			body := buildSQL(Query{Level: l, By: p}, nil)
+			body := BuildSQL(Query{Level: l, By: p}, nil)
 			// Drop the template's header comment; keep the SQL.
 			body = body[strings.Index(body, "\nSELECT")+1:]
 			fmt.Fprintf(&b, "\nCREATE VIEW ${db}.%s AS\nSELECT period AS %s, %s, %s\nFROM\n(\n%s\n);\n",

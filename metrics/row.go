@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ccqa/ccqa/warehouse"
@@ -75,7 +76,33 @@ func Rows(ctx context.Context, wh *warehouse.Warehouse, q Query) ([]Row, error) 
 	if err != nil {
 		return nil, err
 	}
-	sqlText := wh.Expand(buildSQL(q, loc), map[string]string{"tz": loc.String()})
+	return queryRows(ctx, wh, q, wh.Expand(BuildSQL(q, loc), map[string]string{"tz": loc.String()}))
+}
+
+// ViewRows reads the same rows as Rows from the generated view of q's level and period
+// (ViewName), keeping the periods that start in [q.From, q.To). It ignores q's filters and
+// service-level T (the views use the default); with From and To on period boundaries it returns
+// what Rows returns. It exists so that the views can be checked against Rows, and for readers
+// who want the views' exact output.
+func ViewRows(ctx context.Context, wh *warehouse.Warehouse, q Query) ([]Row, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	keys := "agent_id, agent_name, team, '' AS queue"
+	switch q.Level {
+	case LevelTeam:
+		keys = "'' AS agent_id, '' AS agent_name, team, '' AS queue"
+	case LevelQueue:
+		keys = "'' AS agent_id, '' AS agent_name, '' AS team, queue"
+	}
+	p := string(q.By)
+	text := fmt.Sprintf("SELECT %s, %s, %s FROM ${db}.%s WHERE %s >= toDate('%s') AND %s < toDate('%s') ORDER BY %s, agent_id, team, queue",
+		p, keys, strings.Join(metricColumns, ", "), ViewName(q.Level, q.By),
+		p, dateOf(q.From).Format(time.DateOnly), p, dateOf(q.To).Format(time.DateOnly), p)
+	return queryRows(ctx, wh, q, wh.Expand(text, nil))
+}
+
+func queryRows(ctx context.Context, wh *warehouse.Warehouse, q Query, sqlText string) ([]Row, error) {
 	rows, err := wh.Conn().Query(ctx, sqlText)
 	if err != nil {
 		return nil, fmt.Errorf("metrics by %s for %s: %w", q.By, q.Level, err)
