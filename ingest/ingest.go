@@ -2,22 +2,29 @@
 // to ClickHouse in batches.
 //
 // Delivery is at-least-once, and duplicates never reach a metric:
-//   - each assigned partition is read by its own goroutine into a batch over a contiguous range
-//     of offsets;
-//   - a batch is flushed when it holds BatchRows messages or BatchBytes bytes, or BatchWait after
-//     its first message, whichever comes first;
-//   - a flush inserts the valid rows into ClickHouse, sends the invalid messages to the
+//   - kafka-go's ConsumerGroup assigns partitions; each assigned partition is read by its own
+//     goroutine from the group's committed offset, through a kafka.Conn to the partition leader
+//     (never Reader.ReadMessage, which commits before processing);
+//   - messages are decoded into a batch over a contiguous range of offsets, cut when it holds
+//     BatchRows messages or BatchBytes bytes, BatchWait after its first message, or when the
+//     process-wide memory budget (MaxBufferedBytes) runs out;
+//   - a full batch goes to the partition's writer goroutine while the next one fills: at most
+//     two batches per partition exist, one being written and one being filled;
+//   - the writer inserts the valid rows into ClickHouse, sends the invalid messages to the
 //     dead-letter topic and the ingest_errors table, and only then commits last+1 for the
-//     partition, through the consumer-group generation that owns it (a member whose generation
-//     has ended cannot commit);
-//   - when anything fails, the flush retries with capped exponential backoff and commits
-//     nothing meanwhile; a crash at any point re-delivers the uncommitted range, and the
-//     warehouse de-duplicates re-delivered events by their id (ReplacingMergeTree plus views
-//     that keep the latest version of each id).
+//     partition through the generation that owns it (a member whose generation has ended
+//     cannot commit);
+//   - when anything fails, the writer retries with capped exponential backoff for as long as it
+//     takes and commits nothing meanwhile; once a batch of a partition is given up (see
+//     below), no later batch of that partition is committed either, because a commit covers
+//     every earlier offset;
+//   - a crash at any point re-delivers the uncommitted range, and the warehouse de-duplicates
+//     re-delivered events by their id (ReplacingMergeTree plus views that keep one row per id).
 //
-// On shutdown (context cancelled) every partition flushes its batch within DrainTimeout, commits
-// what was written, and the group is left; what could not be written in time is counted as
-// abandoned and stays uncommitted, so it is re-delivered to the next consumer.
+// When the generation ends (a rebalance) or the process shuts down (context cancelled), each
+// partition stops fetching, hands its last batch to its writer, and the writer keeps writing and
+// committing for at most DrainTimeout more; what it cannot write by then is counted as abandoned
+// and stays uncommitted, so it is re-delivered to the next owner of the partition.
 package ingest
 
 import (
@@ -52,9 +59,19 @@ type Config struct {
 	BatchRows  int
 	BatchBytes int
 	BatchWait  time.Duration
-	// DrainTimeout bounds the final flush on shutdown or partition revocation.
+	// MaxBufferedBytes bounds the message bytes (keys and values) held in memory by all
+	// partitions together, in batches being filled or written. The process's memory is a small
+	// multiple of it (decoded rows and the insert's column buffers), whatever the backlog.
+	MaxBufferedBytes int64
+	// FetchBytes is the most a fetch of one partition returns; FetchWait is how long the broker
+	// may wait for data before answering an empty fetch.
+	FetchBytes int
+	FetchWait  time.Duration
+	// DrainTimeout bounds the writing that continues after a partition is revoked or the
+	// process shuts down.
 	DrainTimeout time.Duration
-	// RetryMin and RetryMax bound the exponential backoff between retries of a failed flush.
+	// RetryMin and RetryMax bound the exponential backoff between retries of a failed write or
+	// Kafka connection.
 	RetryMin, RetryMax time.Duration
 	// CreateTopics creates missing topics (with Partitions partitions) at start.
 	CreateTopics bool
@@ -66,16 +83,19 @@ type Config struct {
 // DefaultConfig returns the settings ccqa ingest starts from.
 func DefaultConfig() Config {
 	return Config{
-		GroupID:         "ccqa-ingest",
-		DeadLetterTopic: event.DeadLetterTopic,
-		BatchRows:       50000,
-		BatchBytes:      16 << 20,
-		BatchWait:       time.Second,
-		DrainTimeout:    10 * time.Second,
-		RetryMin:        100 * time.Millisecond,
-		RetryMax:        10 * time.Second,
-		CreateTopics:    true,
-		Partitions:      4,
+		GroupID:          "ccqa-ingest",
+		DeadLetterTopic:  event.DeadLetterTopic,
+		BatchRows:        50000,
+		BatchBytes:       16 << 20,
+		BatchWait:        time.Second,
+		MaxBufferedBytes: 64 << 20,
+		FetchBytes:       4 << 20,
+		FetchWait:        250 * time.Millisecond,
+		DrainTimeout:     10 * time.Second,
+		RetryMin:         100 * time.Millisecond,
+		RetryMax:         10 * time.Second,
+		CreateTopics:     true,
+		Partitions:       4,
 	}
 }
 
@@ -94,6 +114,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("batch-bytes: must be positive, got %d", c.BatchBytes)
 	case c.BatchWait <= 0:
 		return fmt.Errorf("batch-wait: must be positive, got %s", c.BatchWait)
+	case c.MaxBufferedBytes < 1<<20:
+		return fmt.Errorf("max-buffered-bytes: must be at least 1 MiB, got %d", c.MaxBufferedBytes)
+	case c.FetchBytes < 1024 || c.FetchBytes > 256<<20:
+		return fmt.Errorf("fetch-bytes: must be between 1 KiB and 256 MiB, got %d", c.FetchBytes)
+	case c.FetchWait < 10*time.Millisecond || c.FetchWait > time.Minute:
+		return fmt.Errorf("fetch-wait: must be between 10ms and 1m, got %s", c.FetchWait)
 	case c.DrainTimeout <= 0:
 		return fmt.Errorf("drain-timeout: must be positive, got %s", c.DrainTimeout)
 	case c.RetryMin <= 0 || c.RetryMax < c.RetryMin:
@@ -118,12 +144,16 @@ func (c *Config) topic(k event.Kind) string {
 
 // Stats are running totals of an ingester, for progress displays and tests.
 type Stats struct {
-	Consumed     int64 // messages fetched
-	Inserted     int64 // rows acknowledged by ClickHouse
-	DeadLettered int64 // invalid messages written to the dead-letter topic and ingest_errors
-	Committed    int64 // messages whose offsets were committed
-	Abandoned    int64 // messages left uncommitted at shutdown (they will be re-delivered)
-	Lag          int64 // sum of the last known lag of the partitions this process reads
+	Consumed      int64 // messages fetched
+	Inserted      int64 // rows acknowledged by ClickHouse
+	DeadLettered  int64 // invalid messages written to the dead-letter topic and ingest_errors
+	Committed     int64 // messages whose offsets were committed
+	Abandoned     int64 // messages left uncommitted at a drain deadline (they will be re-delivered)
+	Retries       int64 // failed writes or fetches that were retried
+	Lag           int64 // sum of the last known lag of the partitions this process reads
+	Partitions    int   // partitions assigned now
+	Retrying      int   // partitions whose write is failing and being retried now
+	BufferedBytes int64 // message bytes held in batches not yet written
 }
 
 // Ingester runs the consumer group. Create it with New and start it with Run.
@@ -134,7 +164,12 @@ type Ingester struct {
 	prom   *promMetrics
 	kinds  map[string]event.Kind // topic -> kind
 	dlq    *kafka.Writer
-	stats  struct{ consumed, inserted, deadLettered, committed, abandoned atomic.Int64 }
+	dialer *kafka.Dialer
+	budget *budget
+	stats  struct {
+		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
+		partitions, retrying                                            atomic.Int32
+	}
 	lagMu  sync.Mutex
 	lagOf  map[string]int64
 	nowFn  func() time.Time
@@ -152,7 +187,8 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 	if reg == nil {
 		reg = prometheus.NewRegistry()
 	}
-	pm, err := newPromMetrics(reg)
+	bud := newBudget(cfg.MaxBufferedBytes)
+	pm, err := newPromMetrics(reg, func() float64 { return float64(bud.used()) })
 	if err != nil {
 		return nil, fmt.Errorf("register metrics: %w", err)
 	}
@@ -164,12 +200,13 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 		}
 		kinds[t] = k
 	}
-	transport := kafka.DefaultTransport
-	if cfg.Dialer != nil {
-		transport = &kafka.Transport{Dial: cfg.Dialer.DialFunc, SASL: cfg.Dialer.SASLMechanism, TLS: cfg.Dialer.TLS}
+	dialer := cfg.Dialer
+	if dialer == nil {
+		dialer = &kafka.Dialer{Timeout: 10 * time.Second, DualStack: true}
 	}
+	transport := &kafka.Transport{Dial: dialer.DialFunc, SASL: dialer.SASLMechanism, TLS: dialer.TLS}
 	in := &Ingester{
-		cfg: cfg, wh: wh, log: log, prom: pm, kinds: kinds, lagOf: map[string]int64{},
+		cfg: cfg, wh: wh, log: log, prom: pm, kinds: kinds, lagOf: map[string]int64{}, dialer: dialer, budget: bud,
 		dlq: &kafka.Writer{
 			Addr:                   kafka.TCP(cfg.Brokers...),
 			Topic:                  cfg.DeadLetterTopic,
@@ -182,8 +219,33 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 		nowFn:  time.Now,
 		sleepF: sleepCtx,
 	}
+	// One series per topic and reason from the start, so dashboards show zeros, not gaps.
+	for t := range kinds {
+		pm.consumed.WithLabelValues(t)
+		for _, code := range event.Codes {
+			pm.deadLettered.WithLabelValues(t, code)
+		}
+	}
+	for _, k := range event.Kinds {
+		pm.inserted.WithLabelValues(table(k))
+	}
+	for _, op := range []string{opInsert, opDeadLetter, opErrorsInsert, opCommit, opFetch} {
+		pm.retries.WithLabelValues(op)
+	}
 	return in, nil
 }
+
+// Operation names, as the op label of ccqa_ingest_retries_total and in logs.
+const (
+	opInsert       = "insert"
+	opDeadLetter   = "dead_letter"
+	opErrorsInsert = "errors_insert"
+	opCommit       = "commit"
+	opFetch        = "fetch"
+)
+
+// table returns the ClickHouse table of a kind, which is also the inserted-rows label.
+func table(k event.Kind) string { return string(k) + "s" }
 
 // Stats returns the running totals.
 func (in *Ingester) Stats() Stats {
@@ -194,12 +256,16 @@ func (in *Ingester) Stats() Stats {
 	}
 	in.lagMu.Unlock()
 	return Stats{
-		Consumed:     in.stats.consumed.Load(),
-		Inserted:     in.stats.inserted.Load(),
-		DeadLettered: in.stats.deadLettered.Load(),
-		Committed:    in.stats.committed.Load(),
-		Abandoned:    in.stats.abandoned.Load(),
-		Lag:          lag,
+		Consumed:      in.stats.consumed.Load(),
+		Inserted:      in.stats.inserted.Load(),
+		DeadLettered:  in.stats.deadLettered.Load(),
+		Committed:     in.stats.committed.Load(),
+		Abandoned:     in.stats.abandoned.Load(),
+		Retries:       in.stats.retries.Load(),
+		Lag:           lag,
+		Partitions:    int(in.stats.partitions.Load()),
+		Retrying:      int(in.stats.retrying.Load()),
+		BufferedBytes: in.budget.used(),
 	}
 }
 
@@ -225,14 +291,16 @@ func (in *Ingester) Run(ctx context.Context) error {
 	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                    in.cfg.GroupID,
 		Brokers:               in.cfg.Brokers,
-		Dialer:                in.cfg.Dialer,
+		Dialer:                in.dialer,
 		Topics:                in.Topics(),
 		StartOffset:           kafka.FirstOffset,
 		WatchPartitionChanges: true,
 		JoinGroupBackoff:      time.Second,
 		HeartbeatInterval:     time.Second,
 		SessionTimeout:        10 * time.Second,
-		RebalanceTimeout:      in.cfg.DrainTimeout + 20*time.Second,
+		// A member gets this long to finish its drain and rejoin before the group goes on
+		// without it; the drain itself is bounded by DrainTimeout.
+		RebalanceTimeout: in.cfg.DrainTimeout + 20*time.Second,
 		ErrorLogger: kafka.LoggerFunc(func(msg string, args ...any) {
 			in.log.Debug("kafka consumer group", "msg", fmt.Sprintf(msg, args...))
 		}),
@@ -250,6 +318,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 			in.log.Warn("consumer group: joining failed, retrying", "err", err)
 			continue
 		}
+		in.prom.generations.Inc()
 		var parts []string
 		for topic, as := range gen.Assignments {
 			for _, a := range as {
@@ -274,215 +343,22 @@ func (in *Ingester) Run(ctx context.Context) error {
 	return nil
 }
 
-// batch is the in-progress batch of one partition.
-type batch struct {
-	rows     rowBuffer
-	dead     []deadLetter
-	msgs     int
-	bytes    int
-	first    time.Time // when its first message arrived
-	last     int64     // offset of its last message
-	topicLbl string
-}
-
-func (b *batch) empty() bool { return b.msgs == 0 }
-
-func (b *batch) reset() {
-	b.rows.reset()
-	b.dead = b.dead[:0]
-	b.msgs, b.bytes = 0, 0
-}
-
-// consumePartition reads one partition for one generation until the generation ends or the
-// process shuts down, flushing and committing batch by batch.
-func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Generation, topic string, partition int, offset int64) {
-	kind := in.kinds[topic]
-	stopCtx, cancel := context.WithCancel(genCtx)
-	defer cancel()
-	stopOnRoot := context.AfterFunc(root, cancel)
-	defer stopOnRoot()
-
-	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:       in.cfg.Brokers,
-		Topic:         topic,
-		Partition:     partition,
-		Dialer:        in.cfg.Dialer,
-		MinBytes:      1,
-		MaxBytes:      8 << 20,
-		MaxWait:       200 * time.Millisecond,
-		QueueCapacity: 1024,
-	})
-	defer r.Close()
-	if err := r.SetOffset(offset); err != nil {
-		in.log.Error("set offset", "topic", topic, "partition", partition, "offset", offset, "err", err)
-		<-stopCtx.Done()
-		return
-	}
-	log := in.log.With("topic", topic, "partition", partition)
-	lagKey := topic + "/" + strconv.Itoa(partition)
-	lagGauge := in.prom.lag.WithLabelValues(topic, strconv.Itoa(partition))
-	consumed := in.prom.consumed.WithLabelValues(topic)
-	b := &batch{rows: newRowBuffer(kind), topicLbl: topic}
-
-	for {
-		fetchCtx, cancelFetch := stopCtx, context.CancelFunc(func() {})
-		if !b.empty() {
-			fetchCtx, cancelFetch = context.WithDeadline(stopCtx, b.first.Add(in.cfg.BatchWait))
-		}
-		m, err := r.FetchMessage(fetchCtx)
-		cancelFetch()
-		if err != nil {
-			if stopCtx.Err() != nil {
-				in.drain(log, gen, topic, partition, b)
-				return
-			}
-			if errors.Is(err, context.DeadlineExceeded) {
-				in.flush(stopCtx, log, gen, topic, partition, b)
-				continue
-			}
-			log.Warn("fetch failed, retrying", "err", err)
-			_ = in.sleepF(stopCtx, in.cfg.RetryMin)
-			continue
-		}
-		consumed.Inc()
-		in.stats.consumed.Add(1)
-		if b.empty() {
-			b.first = in.nowFn()
-		}
-		b.msgs++
-		b.bytes += len(m.Value) + len(m.Key)
-		b.last = m.Offset
-		if err := b.rows.add(&m); err != nil {
-			b.dead = append(b.dead, newDeadLetter(m, err))
-		}
-		st := r.Stats()
-		lagGauge.Set(float64(st.Lag))
-		in.lagMu.Lock()
-		in.lagOf[lagKey] = st.Lag
-		in.lagMu.Unlock()
-		if b.msgs >= in.cfg.BatchRows || b.bytes >= in.cfg.BatchBytes {
-			in.flush(stopCtx, log, gen, topic, partition, b)
-		}
-	}
-}
-
-func newDeadLetter(m kafka.Message, err error) deadLetter {
-	d := deadLetter{msg: m, code: "invalid", err: err.Error()}
-	if ve, ok := event.AsValidation(err); ok {
-		d.code, d.field = ve.Code, ve.Field
-	}
-	return d
-}
-
-// drain flushes the batch on shutdown or revocation within DrainTimeout. What it cannot write in
-// time stays uncommitted and is counted as abandoned.
-func (in *Ingester) drain(log *slog.Logger, gen *kafka.Generation, topic string, partition int, b *batch) {
-	if b.empty() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), in.cfg.DrainTimeout)
-	defer cancel()
-	if !in.flush(ctx, log, gen, topic, partition, b) {
-		n := b.msgs
-		in.stats.abandoned.Add(int64(n))
-		in.prom.abandoned.Add(float64(n))
-		log.Warn("drain deadline passed: batch abandoned uncommitted (it will be re-delivered)", "messages", n)
-		b.reset()
-	}
-}
-
-// flush writes the batch and commits it. It retries until it succeeds or ctx ends; it reports
-// whether the batch was written (and, if so, empties it).
-func (in *Ingester) flush(ctx context.Context, log *slog.Logger, gen *kafka.Generation, topic string, partition int, b *batch) bool {
-	if b.empty() {
-		return true
-	}
-	start := in.nowFn()
-	conn, db := in.wh.Conn(), in.wh.Database()
-	if b.rows.len() > 0 {
-		err := in.retry(ctx, log, "insert", func(ctx context.Context) error {
-			now := in.nowFn()
-			return b.rows.insert(ctx, conn, db, uint64(now.UnixNano()), now.UTC())
-		})
-		if err != nil {
-			return false
-		}
-		in.stats.inserted.Add(int64(b.rows.len()))
-		in.prom.inserted.WithLabelValues(string(in.kinds[topic]) + "s").Add(float64(b.rows.len()))
-	}
-	if len(b.dead) > 0 {
-		if err := in.retry(ctx, log, "dead_letter", func(ctx context.Context) error { return in.sendDeadLetters(ctx, b.dead) }); err != nil {
-			return false
-		}
-		err := in.retry(ctx, log, "errors_insert", func(ctx context.Context) error {
-			now := in.nowFn()
-			return insertErrors(ctx, conn, db, b.dead, uint64(now.UnixNano()), now.UTC())
-		})
-		if err != nil {
-			return false
-		}
-		in.stats.deadLettered.Add(int64(len(b.dead)))
-		for _, d := range b.dead {
-			in.prom.deadLettered.WithLabelValues(topic, d.code).Inc()
-		}
-		log.Info("invalid messages dead-lettered", "count", len(b.dead), "first_reason", b.dead[0].err)
-	}
-	// The rows are in ClickHouse: now, and only now, the offsets may be committed.
-	if err := gen.CommitOffsets(map[string]map[int]int64{topic: {partition: b.last + 1}}); err != nil {
-		in.prom.commitErrors.Inc()
-		log.Warn("offset commit refused; the batch will be re-delivered and de-duplicated", "offset", b.last+1, "err", err)
+// setLag records a partition's lag for Stats and the gauge; a negative lag removes it (the
+// partition is no longer ours).
+func (in *Ingester) setLag(topic string, partition int, lag int64) {
+	key := topic + "/" + strconv.Itoa(partition)
+	in.lagMu.Lock()
+	if lag < 0 {
+		delete(in.lagOf, key)
 	} else {
-		in.prom.commits.Inc()
-		in.stats.committed.Add(int64(b.msgs))
+		in.lagOf[key] = lag
 	}
-	in.prom.batchRows.Observe(float64(b.msgs))
-	in.prom.batchSeconds.Observe(in.nowFn().Sub(start).Seconds())
-	b.reset()
-	return true
-}
-
-// retry runs op until it succeeds or ctx ends, sleeping with capped exponential backoff between
-// attempts. Every failure is treated as transient: a ClickHouse restart or a broker failover
-// must not lose the batch, and nothing is committed while it fails.
-func (in *Ingester) retry(ctx context.Context, log *slog.Logger, op string, fn func(context.Context) error) error {
-	wait := in.cfg.RetryMin
-	for attempt := 1; ; attempt++ {
-		err := fn(ctx)
-		if err == nil {
-			if attempt > 1 {
-				log.Info("recovered", "op", op, "attempts", attempt)
-			}
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		in.prom.retries.WithLabelValues(op).Inc()
-		log.Warn("write failed, retrying", "op", op, "attempt", attempt, "backoff", wait, "err", err)
-		if err := in.sleepF(ctx, wait); err != nil {
-			return err
-		}
-		wait = min(wait*2, in.cfg.RetryMax)
+	in.lagMu.Unlock()
+	if lag < 0 {
+		in.prom.lag.DeleteLabelValues(topic, strconv.Itoa(partition))
+	} else {
+		in.prom.lag.WithLabelValues(topic, strconv.Itoa(partition)).Set(float64(lag))
 	}
-}
-
-func (in *Ingester) sendDeadLetters(ctx context.Context, dls []deadLetter) error {
-	msgs := make([]kafka.Message, len(dls))
-	for i, d := range dls {
-		msgs[i] = kafka.Message{
-			Key:   d.msg.Key,
-			Value: d.msg.Value,
-			Headers: []kafka.Header{
-				{Key: "ccqa-error-code", Value: []byte(d.code)},
-				{Key: "ccqa-error-field", Value: []byte(d.field)},
-				{Key: "ccqa-error-reason", Value: []byte(d.err)},
-				{Key: "ccqa-source-topic", Value: []byte(d.msg.Topic)},
-				{Key: "ccqa-source-partition", Value: []byte(strconv.Itoa(d.msg.Partition))},
-				{Key: "ccqa-source-offset", Value: []byte(strconv.FormatInt(d.msg.Offset, 10))},
-			},
-		}
-	}
-	return in.dlq.WriteMessages(ctx, msgs...)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

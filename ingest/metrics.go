@@ -15,11 +15,19 @@ type promMetrics struct {
 	commitErrors prometheus.Counter
 	abandoned    prometheus.Counter
 	batchRows    prometheus.Histogram
+	batchBytes   prometheus.Histogram
 	batchSeconds prometheus.Histogram
+	insertSecs   prometheus.Histogram
 	lag          *prometheus.GaugeVec
+	fetchErrors  *prometheus.CounterVec
+	offsetResets *prometheus.CounterVec
+	partitions   prometheus.Gauge
+	generations  prometheus.Counter
+	retrying     prometheus.Gauge
+	buffered     prometheus.GaugeFunc
 }
 
-func newPromMetrics(reg prometheus.Registerer) (*promMetrics, error) {
+func newPromMetrics(reg prometheus.Registerer, bufferedBytes func() float64) (*promMetrics, error) {
 	m := &promMetrics{
 		consumed: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ccqa_ingest_messages_consumed_total", Help: "Kafka messages fetched, by topic.",
@@ -28,34 +36,61 @@ func newPromMetrics(reg prometheus.Registerer) (*promMetrics, error) {
 			Name: "ccqa_ingest_rows_inserted_total", Help: "Rows acknowledged by ClickHouse, by table.",
 		}, []string{"table"}),
 		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ccqa_ingest_dead_letters_total", Help: "Invalid messages sent to the dead-letter topic, by topic and reason code.",
+			Name: "ccqa_ingest_dead_letters_total", Help: "Invalid messages sent to the dead-letter topic and ingest_errors, by topic and reason code.",
 		}, []string{"topic", "reason"}),
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ccqa_ingest_retries_total", Help: "Retried operations after a failure, by operation (insert, dead_letter, errors_insert).",
+			Name: "ccqa_ingest_retries_total", Help: "Retried operations after a failure, by operation (insert, dead_letter, errors_insert, commit).",
 		}, []string{"op"}),
 		commits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ccqa_ingest_commits_total", Help: "Offset commits after a successful insert.",
 		}),
 		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ccqa_ingest_commit_errors_total", Help: "Offset commits refused (for example by a rebalance); the rows are re-delivered and de-duplicated.",
+			Name: "ccqa_ingest_commit_errors_total", Help: "Offset commits given up (for example refused after a rebalance); the rows are re-delivered and de-duplicated.",
 		}),
 		abandoned: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ccqa_ingest_abandoned_messages_total", Help: "Messages of batches not written before the shutdown deadline; they stay uncommitted and are re-delivered.",
+			Name: "ccqa_ingest_abandoned_messages_total", Help: "Messages of batches not written before the drain deadline; they stay uncommitted and are re-delivered.",
 		}),
 		batchRows: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "ccqa_ingest_batch_messages", Help: "Messages per flushed batch.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 10),
 		}),
+		batchBytes: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "ccqa_ingest_batch_bytes", Help: "Message bytes (key and value) per flushed batch.",
+			Buckets: prometheus.ExponentialBuckets(1024, 4, 9),
+		}),
 		batchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "ccqa_ingest_batch_flush_seconds", Help: "Time to flush a batch: insert, dead letters and commit.",
+			Name: "ccqa_ingest_batch_flush_seconds", Help: "Time to flush a batch: insert, dead letters and commit, retries included.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
+		}),
+		insertSecs: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "ccqa_ingest_insert_seconds", Help: "Time of one successful ClickHouse INSERT of a batch's rows.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
 		}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "ccqa_ingest_consumer_lag", Help: "Messages between the consumer position and the end of the partition.",
+			Name: "ccqa_ingest_consumer_lag", Help: "Messages between the consumer position and the end of the partition, for the partitions this process reads.",
 		}, []string{"topic", "partition"}),
+		fetchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ccqa_ingest_fetch_errors_total", Help: "Failed Kafka fetches or connections to a partition leader, by topic; the partition reconnects with backoff.",
+		}, []string{"topic"}),
+		offsetResets: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ccqa_ingest_offset_resets_total", Help: "Committed offsets outside the partition's log (deleted by retention) reset to its first offset, by topic.",
+		}, []string{"topic"}),
+		partitions: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ccqa_ingest_partitions_assigned", Help: "Partitions assigned to this process in the current consumer-group generation.",
+		}),
+		generations: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ccqa_ingest_generations_total", Help: "Consumer-group generations joined (one per rebalance).",
+		}),
+		retrying: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ccqa_ingest_partitions_retrying", Help: "Partitions whose current write is failing and being retried (ingest is paused for them).",
+		}),
+		buffered: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ccqa_ingest_buffered_bytes", Help: "Message bytes held in memory in batches not yet written, bounded by --max-buffered-bytes.",
+		}, bufferedBytes),
 	}
 	for _, c := range []prometheus.Collector{m.consumed, m.inserted, m.deadLettered, m.retries, m.commits,
-		m.commitErrors, m.abandoned, m.batchRows, m.batchSeconds, m.lag} {
+		m.commitErrors, m.abandoned, m.batchRows, m.batchBytes, m.batchSeconds, m.insertSecs, m.lag,
+		m.fetchErrors, m.offsetResets, m.partitions, m.generations, m.retrying, m.buffered} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -55,7 +55,7 @@ func (s *srcCols) add(m *kafka.Message) {
 }
 
 func (s *srcCols) reset() {
-	s.topic, s.partition, s.offset = s.topic[:0], s.partition[:0], s.offset[:0]
+	s.topic, s.partition, s.offset = clearLen(s.topic), s.partition[:0], s.offset[:0]
 }
 
 // columns returns the shared columns' values in the order of srcColNames.
@@ -101,12 +101,28 @@ func b2u(b bool) uint8 {
 	return 0
 }
 
-func utcPtr(t *time.Time) *time.Time {
+// timeArena hands out pointers to UTC copies of times for the Nullable(DateTime) columns,
+// carved from chunks so that a batch allocates once per timeArenaChunk values, not per row.
+type timeArena struct{ buf []time.Time }
+
+const timeArenaChunk = 512
+
+func (a *timeArena) utc(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}
-	u := t.UTC()
-	return &u
+	if len(a.buf) == cap(a.buf) {
+		a.buf = make([]time.Time, 0, timeArenaChunk)
+	}
+	a.buf = append(a.buf, t.UTC())
+	return &a.buf[len(a.buf)-1]
+}
+
+// clearLen empties a slice for reuse, zeroing its elements first so that the strings and
+// pointers of the old rows do not stay reachable from a pooled buffer.
+func clearLen[T any](s []T) []T {
+	clear(s)
+	return s[:0]
 }
 
 type callRows struct {
@@ -117,6 +133,7 @@ type callRows struct {
 	resolved, inquiry, complaint, transferred     []uint8
 	recordingURL                                  []string
 	src                                           srcCols
+	times                                         timeArena
 }
 
 func (r *callRows) add(m *kafka.Message) error {
@@ -130,12 +147,12 @@ func (r *callRows) add(m *kafka.Message) error {
 	r.queue = append(r.queue, c.Queue)
 	r.direction = append(r.direction, c.Direction)
 	r.offeredAt = append(r.offeredAt, c.OfferedAt.UTC())
-	r.answeredAt = append(r.answeredAt, utcPtr(c.AnsweredAt))
+	r.answeredAt = append(r.answeredAt, r.times.utc(c.AnsweredAt))
 	r.endedAt = append(r.endedAt, c.EndedAt.UTC())
 	r.hold = append(r.hold, c.HoldSeconds)
 	r.acw = append(r.acw, c.ACWSeconds)
 	r.resolved = append(r.resolved, b2u(c.Resolved))
-	r.resolvedAt = append(r.resolvedAt, utcPtr(c.ResolvedAt))
+	r.resolvedAt = append(r.resolvedAt, r.times.utc(c.ResolvedAt))
 	r.inquiry = append(r.inquiry, b2u(c.Inquiry))
 	r.complaint = append(r.complaint, b2u(c.Complaint))
 	r.transferred = append(r.transferred, b2u(c.Transferred))
@@ -147,11 +164,12 @@ func (r *callRows) add(m *kafka.Message) error {
 func (r *callRows) len() int { return len(r.callID) }
 
 func (r *callRows) reset() {
-	r.callID, r.agentID, r.customerID, r.queue, r.direction = r.callID[:0], r.agentID[:0], r.customerID[:0], r.queue[:0], r.direction[:0]
-	r.offeredAt, r.endedAt, r.answeredAt, r.resolvedAt = r.offeredAt[:0], r.endedAt[:0], r.answeredAt[:0], r.resolvedAt[:0]
+	r.callID, r.agentID, r.customerID, r.queue, r.direction = clearLen(r.callID), clearLen(r.agentID), clearLen(r.customerID), clearLen(r.queue), clearLen(r.direction)
+	r.offeredAt, r.endedAt, r.answeredAt, r.resolvedAt = r.offeredAt[:0], r.endedAt[:0], clearLen(r.answeredAt), clearLen(r.resolvedAt)
 	r.hold, r.acw = r.hold[:0], r.acw[:0]
 	r.resolved, r.inquiry, r.complaint, r.transferred = r.resolved[:0], r.inquiry[:0], r.complaint[:0], r.transferred[:0]
-	r.recordingURL = r.recordingURL[:0]
+	r.recordingURL = clearLen(r.recordingURL)
+	r.times = timeArena{}
 	r.src.reset()
 }
 
@@ -174,6 +192,7 @@ type chatRows struct {
 	resolved, inquiry, complaint, transferred []uint8
 	resolvedAt                                []*time.Time
 	src                                       srcCols
+	times                                     timeArena
 }
 
 func (r *chatRows) add(m *kafka.Message) error {
@@ -197,7 +216,7 @@ func (r *chatRows) add(m *kafka.Message) error {
 	r.msgFrom = append(r.msgFrom, from)
 	r.msgText = append(r.msgText, text)
 	r.resolved = append(r.resolved, b2u(c.Resolved))
-	r.resolvedAt = append(r.resolvedAt, utcPtr(c.ResolvedAt))
+	r.resolvedAt = append(r.resolvedAt, r.times.utc(c.ResolvedAt))
 	r.inquiry = append(r.inquiry, b2u(c.Inquiry))
 	r.complaint = append(r.complaint, b2u(c.Complaint))
 	r.transferred = append(r.transferred, b2u(c.Transferred))
@@ -208,11 +227,12 @@ func (r *chatRows) add(m *kafka.Message) error {
 func (r *chatRows) len() int { return len(r.chatID) }
 
 func (r *chatRows) reset() {
-	r.chatID, r.agentID, r.customerID, r.queue = r.chatID[:0], r.agentID[:0], r.customerID[:0], r.queue[:0]
+	r.chatID, r.agentID, r.customerID, r.queue = clearLen(r.chatID), clearLen(r.agentID), clearLen(r.customerID), clearLen(r.queue)
 	r.startedAt, r.endedAt = r.startedAt[:0], r.endedAt[:0]
-	r.msgAt, r.msgFrom, r.msgText = r.msgAt[:0], r.msgFrom[:0], r.msgText[:0]
+	r.msgAt, r.msgFrom, r.msgText = clearLen(r.msgAt), clearLen(r.msgFrom), clearLen(r.msgText)
 	r.resolved, r.inquiry, r.complaint, r.transferred = r.resolved[:0], r.inquiry[:0], r.complaint[:0], r.transferred[:0]
-	r.resolvedAt = r.resolvedAt[:0]
+	r.resolvedAt = clearLen(r.resolvedAt)
+	r.times = timeArena{}
 	r.src.reset()
 }
 
@@ -250,7 +270,7 @@ func (r *surveyRows) add(m *kafka.Message) error {
 func (r *surveyRows) len() int { return len(r.surveyID) }
 
 func (r *surveyRows) reset() {
-	r.surveyID, r.interactionID, r.channel, r.comment = r.surveyID[:0], r.interactionID[:0], r.channel[:0], r.comment[:0]
+	r.surveyID, r.interactionID, r.channel, r.comment = clearLen(r.surveyID), clearLen(r.interactionID), clearLen(r.channel), clearLen(r.comment)
 	r.score, r.answeredAt = r.score[:0], r.answeredAt[:0]
 	r.src.reset()
 }
@@ -289,8 +309,8 @@ func (r *orderRows) add(m *kafka.Message) error {
 func (r *orderRows) len() int { return len(r.orderID) }
 
 func (r *orderRows) reset() {
-	r.orderID, r.status, r.customerID, r.agentID = r.orderID[:0], r.status[:0], r.customerID[:0], r.agentID[:0]
-	r.interactionID, r.currency, r.amount, r.at = r.interactionID[:0], r.currency[:0], r.amount[:0], r.at[:0]
+	r.orderID, r.status, r.customerID, r.agentID = clearLen(r.orderID), clearLen(r.status), clearLen(r.customerID), clearLen(r.agentID)
+	r.interactionID, r.currency, r.amount, r.at = clearLen(r.interactionID), clearLen(r.currency), r.amount[:0], r.at[:0]
 	r.src.reset()
 }
 

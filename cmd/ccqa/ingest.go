@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +27,8 @@ type ingestFlags struct {
 	deadLetter              string
 	batchRows, batchBytes   int
 	batchWait, drainTimeout time.Duration
+	maxBuffered, fetchBytes int
+	fetchWait               time.Duration
 	createTopics            bool
 	partitions              int
 }
@@ -50,7 +54,10 @@ func (f *ingestFlags) register(fs interface {
 	fs.IntVar(&f.batchRows, "batch-rows", d.BatchRows, "flush a partition's batch at this many messages")
 	fs.IntVar(&f.batchBytes, "batch-bytes", d.BatchBytes, "flush a partition's batch at this many bytes")
 	fs.DurationVar(&f.batchWait, "batch-wait", d.BatchWait, "flush a partition's batch this long after its first message")
-	fs.DurationVar(&f.drainTimeout, "drain-timeout", d.DrainTimeout, "on shutdown, time allowed to write the in-flight batches")
+	fs.DurationVar(&f.drainTimeout, "drain-timeout", d.DrainTimeout, "on shutdown or rebalance, time allowed to write the in-flight batches")
+	fs.IntVar(&f.maxBuffered, "max-buffered-bytes", int(d.MaxBufferedBytes), "message bytes all partitions together may hold in unwritten batches (bounds memory)")
+	fs.IntVar(&f.fetchBytes, "fetch-bytes", d.FetchBytes, "most bytes one fetch of a partition returns")
+	fs.DurationVar(&f.fetchWait, "fetch-wait", d.FetchWait, "how long the broker may hold an empty fetch")
 	fs.BoolVar(&f.createTopics, "create-topics", d.CreateTopics, "create missing topics at start")
 	fs.IntVar(&f.partitions, "partitions", d.Partitions, "partitions of topics created at start")
 }
@@ -65,6 +72,7 @@ func (f *ingestFlags) config() ingest.Config {
 	}
 	c.DeadLetterTopic = f.deadLetter
 	c.BatchRows, c.BatchBytes, c.BatchWait, c.DrainTimeout = f.batchRows, f.batchBytes, f.batchWait, f.drainTimeout
+	c.MaxBufferedBytes, c.FetchBytes, c.FetchWait = int64(f.maxBuffered), f.fetchBytes, f.fetchWait
 	c.CreateTopics, c.Partitions = f.createTopics, f.partitions
 	return c
 }
@@ -78,8 +86,12 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, e.g. 127.0.0.1:9464 (off when empty)")
 	status := fs.Duration("status-every", 5*time.Second, "print a status line (rate, lag) to stderr this often; 0 turns it off")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	memLimit := fs.Int("memory-limit", 256<<20, "soft limit of the Go heap in bytes (GOMEMLIMIT), so the garbage collector works harder before memory grows past it; 0 leaves the runtime default")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *memLimit < 0 {
+		return usagef("ingest: --memory-limit: must not be negative, got %d", *memLimit)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -90,6 +102,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return usagef("ingest: %v", err)
 	}
 	log := e.logger(level)
+	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(*memLimit))
+	}
 	w, err := ch.open(ctx)
 	if err != nil {
 		return err
@@ -138,8 +153,9 @@ func serveMetrics(addr string, reg *prometheus.Registry, log *slog.Logger) (func
 	}, nil
 }
 
-// startStatus prints a human status line every interval: rates since the last line, totals and
-// lag. The returned func stops it.
+// startStatus prints a status line every interval for a person watching: rates since the last
+// line, totals, lag, memory held, and whether writes are failing (ingest paused). The returned
+// func stops it.
 func startStatus(e *env, in *ingest.Ingester, every time.Duration) func() {
 	done := make(chan struct{})
 	stopped := make(chan struct{})
@@ -154,12 +170,24 @@ func startStatus(e *env, in *ingest.Ingester, every time.Duration) func() {
 				return
 			case now := <-t.C:
 				st := in.Stats()
-				rate := float64(st.Consumed-prev.Consumed) / now.Sub(prevAt).Seconds()
-				fmt.Fprintf(e.stderr, "ingest: %8.0f msg/s  consumed %d  inserted %d  dead-lettered %d  committed %d  lag %d\n",
-					rate, st.Consumed, st.Inserted, st.DeadLettered, st.Committed, st.Lag)
+				fmt.Fprintln(e.stderr, statusLine(st, prev, now.Sub(prevAt)))
 				prev, prevAt = st, now
 			}
 		}
 	}()
 	return func() { close(done); <-stopped }
+}
+
+// statusLine formats one status line from two snapshots taken dt apart.
+func statusLine(st, prev ingest.Stats, dt time.Duration) string {
+	secs := dt.Seconds()
+	state := "ok"
+	if st.Retrying > 0 {
+		state = fmt.Sprintf("PAUSED: writes failing on %d partitions, retrying", st.Retrying)
+	} else if st.Partitions == 0 {
+		state = "no partitions assigned"
+	}
+	return fmt.Sprintf("ingest: %7.0f msg/s in, %7.0f rows/s out | lag %d | consumed %d inserted %d dead-lettered %d committed %d | %d partitions, %.1f MiB buffered | %s",
+		float64(st.Consumed-prev.Consumed)/secs, float64(st.Inserted-prev.Inserted)/secs, st.Lag,
+		st.Consumed, st.Inserted, st.DeadLettered, st.Committed, st.Partitions, float64(st.BufferedBytes)/(1<<20), state)
 }

@@ -1,0 +1,518 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/ccqa/ccqa/event"
+)
+
+// creditChunk is how many bytes of the memory budget a partition takes at a time, so that the
+// budget's lock is touched per chunk rather than per message.
+const creditChunk = 256 << 10
+
+// readStall bounds how long reading one fetch response may take once it has started arriving;
+// a broker that stops sending mid-response is treated as a failed fetch and reconnected.
+const readStall = 30 * time.Second
+
+// batch is a run of consecutive messages of one partition, decoded into rows.
+type batch struct {
+	rows  rowBuffer
+	dead  []deadLetter
+	msgs  int
+	bytes int
+	held  int64     // bytes of the memory budget taken for this batch
+	first time.Time // when its first message arrived
+	last  int64     // offset of its last message
+}
+
+func (b *batch) empty() bool { return b.msgs == 0 }
+
+// rowPools keep the column slices of written batches for reuse, per kind. A sync.Pool rather
+// than a per-partition free list, so that the capacity kept is bounded by the batches in use
+// now (and dropped by the garbage collector when idle), not by the number of partitions.
+var rowPools sync.Map // event.Kind -> *sync.Pool
+
+func rowPool(k event.Kind) *sync.Pool {
+	if p, ok := rowPools.Load(k); ok {
+		return p.(*sync.Pool)
+	}
+	p, _ := rowPools.LoadOrStore(k, &sync.Pool{New: func() any { return newRowBuffer(k) }})
+	return p.(*sync.Pool)
+}
+
+// partition consumes one assigned partition for one generation: a reader (the goroutine the
+// generation started) fetches and decodes into batches, and a writer goroutine writes and
+// commits them in order, one at a time.
+type partition struct {
+	in        *Ingester
+	gen       *kafka.Generation
+	topic     string
+	id        int
+	kind      event.Kind
+	log       *slog.Logger
+	stop      context.Context // ends when the generation ends or the process shuts down
+	drain     context.Context // ends DrainTimeout after stop: the writer's limit
+	batches   chan *batch     // reader -> writer, unbuffered
+	consumed  prometheus.Counter
+	inserted  prometheus.Counter
+	pool      *sync.Pool
+	gaveUp    bool // the writer gave a batch up: nothing after it may be committed
+	retryingM sync.Mutex
+	retrying  bool
+}
+
+// consumePartition reads one partition for one generation until the generation ends or the
+// process shuts down, then drains (see the package comment).
+func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Generation, topic string, id int, offset int64) {
+	stop, cancel := context.WithCancel(genCtx)
+	defer cancel()
+	defer context.AfterFunc(root, cancel)()
+	drain, cancelDrain := context.WithCancel(context.Background())
+	defer cancelDrain()
+	defer context.AfterFunc(stop, func() { time.AfterFunc(in.cfg.DrainTimeout, cancelDrain) })()
+
+	kind := in.kinds[topic]
+	p := &partition{
+		in: in, gen: gen, topic: topic, id: id, kind: kind,
+		log:  in.log.With("topic", topic, "partition", id),
+		stop: stop, drain: drain,
+		batches:  make(chan *batch),
+		consumed: in.prom.consumed.WithLabelValues(topic),
+		inserted: in.prom.inserted.WithLabelValues(table(kind)),
+		pool:     rowPool(kind),
+	}
+	in.stats.partitions.Add(1)
+	in.prom.partitions.Inc()
+	defer func() {
+		in.stats.partitions.Add(-1)
+		in.prom.partitions.Dec()
+		in.setLag(topic, id, -1)
+	}()
+
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		p.write()
+	}()
+	p.read(offset)
+	close(p.batches)
+	<-written
+}
+
+// newBatch returns an empty batch with pooled column slices.
+func (p *partition) newBatch() *batch {
+	return &batch{rows: p.pool.Get().(rowBuffer)}
+}
+
+// handOff gives a batch to the writer, waiting while it writes the previous one: this wait is
+// what bounds the batches of a partition to two and pauses fetching while ClickHouse is down.
+// After stop the writer still takes every batch, within the drain deadline.
+func (p *partition) handOff(b *batch) {
+	p.batches <- b
+}
+
+// read is the reader: it fetches from the partition leader from offset on, decodes into
+// batches and hands them off, until stop; then it hands off the last batch.
+func (p *partition) read(offset int64) {
+	cfg := &p.in.cfg
+	var conn *kafka.Conn
+	defer func() {
+		if conn != nil {
+			conn.Close()
+		}
+	}()
+	b := p.newBatch()
+	backoff := cfg.RetryMin
+	for p.stop.Err() == nil {
+		if conn == nil {
+			c, next, err := p.connect(offset)
+			if err != nil {
+				if p.stop.Err() != nil {
+					break
+				}
+				p.fetchFailed("connect to the partition leader failed, retrying", err, backoff)
+				backoff = min(2*backoff, cfg.RetryMax)
+				continue
+			}
+			conn, offset = c, next
+		}
+		wait := cfg.FetchWait
+		if !b.empty() {
+			wait = min(wait, max(time.Until(b.first.Add(cfg.BatchWait)), 10*time.Millisecond))
+		}
+		var err error
+		b, offset, err = p.fetch(conn, b, offset, wait)
+		switch {
+		case err == nil:
+			backoff = cfg.RetryMin
+		case p.stop.Err() != nil:
+		case errors.Is(err, kafka.OffsetOutOfRange):
+			next, rerr := p.resetOffset(conn, offset)
+			if rerr != nil {
+				conn.Close()
+				conn = nil
+				p.fetchFailed("reading the partition's offsets failed, retrying", rerr, backoff)
+				backoff = min(2*backoff, cfg.RetryMax)
+				continue
+			}
+			offset = next
+		default:
+			conn.Close()
+			conn = nil
+			p.fetchFailed("fetch failed, reconnecting", err, backoff)
+			backoff = min(2*backoff, cfg.RetryMax)
+			continue
+		}
+		if !b.empty() && !p.in.nowFn().Before(b.first.Add(cfg.BatchWait)) {
+			p.handOff(b)
+			b = p.newBatch()
+		}
+	}
+	if !b.empty() {
+		p.handOff(b)
+	} else {
+		p.release(b)
+	}
+}
+
+// fetchFailed logs and counts a failed fetch or connection, then waits backoff (or until stop).
+func (p *partition) fetchFailed(msg string, err error, backoff time.Duration) {
+	p.in.prom.fetchErrors.WithLabelValues(p.topic).Inc()
+	p.in.prom.retries.WithLabelValues(opFetch).Inc()
+	p.in.stats.retries.Add(1)
+	p.log.Warn(msg, "err", err, "backoff", backoff)
+	_ = p.in.sleepF(p.stop, backoff)
+}
+
+// connect dials the partition leader (asking each bootstrap broker in turn where it is) and
+// positions the connection at offset, resolving the group's "no commit yet" start offset.
+func (p *partition) connect(offset int64) (*kafka.Conn, int64, error) {
+	ctx, cancel := context.WithTimeout(p.stop, 15*time.Second)
+	defer cancel()
+	var conn *kafka.Conn
+	var errs []error
+	for _, broker := range p.in.cfg.Brokers {
+		c, err := p.in.dialer.DialLeader(ctx, "tcp", broker, p.topic, p.id)
+		if err == nil {
+			conn = c
+			break
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", broker, err))
+	}
+	if conn == nil {
+		return nil, 0, errors.Join(errs...)
+	}
+	if offset < 0 {
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		first, last, err := conn.ReadOffsets()
+		_ = conn.SetDeadline(time.Time{})
+		if err != nil {
+			conn.Close()
+			return nil, 0, fmt.Errorf("read offsets: %w", err)
+		}
+		if offset == kafka.LastOffset {
+			offset = last
+		} else {
+			offset = first
+		}
+	}
+	if _, err := conn.Seek(offset, kafka.SeekAbsolute|kafka.SeekDontCheck); err != nil {
+		conn.Close()
+		return nil, 0, fmt.Errorf("seek to %d: %w", offset, err)
+	}
+	return conn, offset, nil
+}
+
+// resetOffset handles a position outside the partition's log: the committed offset was
+// deleted by retention (or the topic was recreated). It moves to the first offset still there,
+// the choice that re-reads rather than skips what can still be read, and says so loudly.
+func (p *partition) resetOffset(conn *kafka.Conn, offset int64) (int64, error) {
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	first, last, err := conn.ReadOffsets()
+	_ = conn.SetDeadline(time.Time{})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := conn.Seek(first, kafka.SeekAbsolute|kafka.SeekDontCheck); err != nil {
+		return 0, err
+	}
+	p.in.prom.offsetResets.WithLabelValues(p.topic).Inc()
+	p.log.Error("offset out of range: messages before the log start were deleted by Kafka before ingest read them; continuing from the first offset",
+		"offset", offset, "first", first, "last", last)
+	return first, nil
+}
+
+// fetch runs one fetch and adds its messages to batches, handing full ones off. It returns the
+// batch being filled and the next offset to read.
+func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Duration) (*batch, int64, error) {
+	cfg := &p.in.cfg
+	_ = conn.SetReadDeadline(time.Now().Add(wait + readStall))
+	kb := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: cfg.FetchBytes, MaxWait: wait})
+	hwm := kb.HighWaterMark()
+	n := 0
+	for {
+		m, err := kb.ReadMessage()
+		if err != nil {
+			break
+		}
+		n++
+		size := int64(len(m.Key) + len(m.Value))
+		if int64(b.bytes)+size > b.held {
+			need := p.in.budget.clamp(max(creditChunk, size))
+			if !p.in.budget.tryTake(need) {
+				// Out of memory budget: write what this partition holds (its bytes come back
+				// when the insert is done), then wait for bytes like every other partition.
+				if !b.empty() {
+					p.handOff(b)
+					b = p.newBatch()
+				}
+				if err := p.in.budget.take(p.stop, need); err != nil || p.stop.Err() != nil {
+					if err == nil {
+						p.in.budget.give(need)
+					}
+					// Stopping: this message is not in any batch, so it stays uncommitted.
+					kb.Close()
+					p.addConsumed(n - 1)
+					return b, offset, nil
+				}
+				_ = conn.SetReadDeadline(time.Now().Add(readStall))
+			}
+			b.held += need
+		}
+		if b.empty() {
+			b.first = p.in.nowFn()
+		}
+		b.msgs++
+		b.bytes += int(size)
+		b.last = m.Offset
+		if err := b.rows.add(&m); err != nil {
+			b.dead = append(b.dead, newDeadLetter(m, err))
+		}
+		offset = m.Offset + 1
+		if b.msgs >= cfg.BatchRows || b.bytes >= cfg.BatchBytes {
+			p.handOff(b)
+			b = p.newBatch()
+			if p.stop.Err() != nil {
+				// Stopping: the rest of this fetch stays uncommitted for the next owner.
+				kb.Close()
+				p.addConsumed(n)
+				return b, offset, nil
+			}
+			_ = conn.SetReadDeadline(time.Now().Add(readStall))
+		}
+	}
+	err := kb.Close()
+	_ = conn.SetReadDeadline(time.Time{})
+	p.addConsumed(n)
+	if hwm > 0 {
+		p.in.setLag(p.topic, p.id, max(hwm-offset, 0))
+	}
+	if errors.Is(err, kafka.RequestTimedOut) {
+		err = nil // nothing new within wait: an empty fetch, not a failure
+	}
+	// Any other error that is not a Kafka error code has closed the connection (kafka-go
+	// closes it); read reconnects and goes on from offset, the first message not yet taken.
+	return b, offset, err
+}
+
+func (p *partition) addConsumed(n int) {
+	if n > 0 {
+		p.consumed.Add(float64(n))
+		p.in.stats.consumed.Add(int64(n))
+	}
+}
+
+// release returns a batch's memory budget and its column slices.
+func (p *partition) release(b *batch) {
+	p.in.budget.give(b.held)
+	b.rows.reset()
+	p.pool.Put(b.rows)
+	b.rows, b.dead = nil, nil
+}
+
+// write is the writer: it writes and commits the batches in order until the reader closes the
+// channel. Each write is retried until it succeeds or the drain deadline passes; after a batch
+// is given up, the later ones are given up too, uncommitted.
+func (p *partition) write() {
+	for b := range p.batches {
+		if p.gaveUp {
+			p.abandon(b)
+			continue
+		}
+		if !p.flush(b) {
+			p.gaveUp = true
+			p.abandon(b)
+			continue
+		}
+		p.release(b)
+	}
+}
+
+// abandon counts a batch that was not written: it stays uncommitted and is re-delivered to the
+// partition's next owner.
+func (p *partition) abandon(b *batch) {
+	p.in.stats.abandoned.Add(int64(b.msgs))
+	p.in.prom.abandoned.Add(float64(b.msgs))
+	p.log.Warn("drain deadline passed: batch abandoned uncommitted (it will be re-delivered)", "messages", b.msgs, "last_offset", b.last)
+	p.release(b)
+}
+
+// flush writes one batch and commits it. It reports whether the batch was written.
+func (p *partition) flush(b *batch) bool {
+	in, ctx := p.in, p.drain
+	start := in.nowFn()
+	conn, db := in.wh.Conn(), in.wh.Database()
+	if n := b.rows.len(); n > 0 {
+		err := p.retry(ctx, opInsert, func(ctx context.Context) error {
+			now := in.nowFn()
+			t0 := time.Now()
+			err := b.rows.insert(ctx, conn, db, uint64(now.UnixNano()), now.UTC())
+			if err == nil {
+				in.prom.insertSecs.Observe(time.Since(t0).Seconds())
+			}
+			return err
+		})
+		if err != nil {
+			return false
+		}
+		in.stats.inserted.Add(int64(n))
+		p.inserted.Add(float64(n))
+	}
+	if len(b.dead) > 0 {
+		if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, b.dead) }); err != nil {
+			return false
+		}
+		err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error {
+			now := in.nowFn()
+			return insertErrors(ctx, conn, db, b.dead, uint64(now.UnixNano()), now.UTC())
+		})
+		if err != nil {
+			return false
+		}
+		in.stats.deadLettered.Add(int64(len(b.dead)))
+		for _, d := range b.dead {
+			in.prom.deadLettered.WithLabelValues(p.topic, d.code).Inc()
+		}
+		p.log.Info("invalid messages dead-lettered", "count", len(b.dead), "first_reason", b.dead[0].err)
+	}
+	// The rows are in ClickHouse: now, and only now, the offsets may be committed. A commit
+	// that fails for good (the generation is over) loses nothing: the rows are re-delivered to
+	// the partition's next owner and de-duplicated.
+	offsets := map[string]map[int]int64{p.topic: {p.id: b.last + 1}}
+	err := p.retry(ctx, opCommit, func(context.Context) error {
+		err := p.gen.CommitOffsets(offsets)
+		if isFenced(err) {
+			return permanent{err}
+		}
+		return err
+	})
+	if err != nil {
+		in.prom.commitErrors.Inc()
+		p.log.Warn("offset commit given up; the batch will be re-delivered and de-duplicated", "offset", b.last+1, "err", err)
+	} else {
+		in.prom.commits.Inc()
+		in.stats.committed.Add(int64(b.msgs))
+	}
+	in.prom.batchRows.Observe(float64(b.msgs))
+	in.prom.batchBytes.Observe(float64(b.bytes))
+	in.prom.batchSeconds.Observe(in.nowFn().Sub(start).Seconds())
+	return true
+}
+
+// isFenced reports a commit refused because this member's generation is over: retrying cannot
+// help.
+func isFenced(err error) bool {
+	return errors.Is(err, kafka.IllegalGeneration) || errors.Is(err, kafka.UnknownMemberId) ||
+		errors.Is(err, kafka.RebalanceInProgress) || errors.Is(err, kafka.FencedInstanceID)
+}
+
+// permanent marks an error that retry must not retry.
+type permanent struct{ err error }
+
+func (p permanent) Error() string { return p.err.Error() }
+func (p permanent) Unwrap() error { return p.err }
+
+// retry runs op until it succeeds, fails permanently or ctx ends, sleeping with capped
+// exponential backoff between attempts. Every other failure is treated as transient: a
+// ClickHouse restart or a broker failover must not lose the batch, and nothing is committed
+// while it fails. The partition counts as retrying (paused) from the first failure on.
+func (p *partition) retry(ctx context.Context, op string, fn func(context.Context) error) error {
+	in := p.in
+	wait := in.cfg.RetryMin
+	defer p.setRetrying(false)
+	for attempt := 1; ; attempt++ {
+		err := fn(ctx)
+		if err == nil {
+			if attempt > 1 {
+				p.log.Info("recovered", "op", op, "attempts", attempt)
+			}
+			return nil
+		}
+		var perm permanent
+		if errors.As(err, &perm) {
+			return perm.err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		p.setRetrying(true)
+		in.prom.retries.WithLabelValues(op).Inc()
+		in.stats.retries.Add(1)
+		p.log.Warn("write failed, retrying", "op", op, "attempt", attempt, "backoff", wait, "err", err)
+		if err := in.sleepF(ctx, wait); err != nil {
+			return err
+		}
+		wait = min(wait*2, in.cfg.RetryMax)
+	}
+}
+
+func (p *partition) setRetrying(on bool) {
+	p.retryingM.Lock()
+	defer p.retryingM.Unlock()
+	if p.retrying == on {
+		return
+	}
+	p.retrying = on
+	d := int32(1)
+	if !on {
+		d = -1
+	}
+	p.in.stats.retrying.Add(d)
+	p.in.prom.retrying.Add(float64(d))
+}
+
+func newDeadLetter(m kafka.Message, err error) deadLetter {
+	d := deadLetter{msg: m, code: "invalid", err: err.Error()}
+	if ve, ok := event.AsValidation(err); ok {
+		d.code, d.field = ve.Code, ve.Field
+	}
+	return d
+}
+
+func (in *Ingester) sendDeadLetters(ctx context.Context, dls []deadLetter) error {
+	msgs := make([]kafka.Message, len(dls))
+	for i, d := range dls {
+		msgs[i] = kafka.Message{
+			Key:   d.msg.Key,
+			Value: d.msg.Value,
+			Headers: []kafka.Header{
+				{Key: "ccqa-error-code", Value: []byte(d.code)},
+				{Key: "ccqa-error-field", Value: []byte(d.field)},
+				{Key: "ccqa-error-reason", Value: []byte(d.err)},
+				{Key: "ccqa-source-topic", Value: []byte(d.msg.Topic)},
+				{Key: "ccqa-source-partition", Value: []byte(strconv.Itoa(d.msg.Partition))},
+				{Key: "ccqa-source-offset", Value: []byte(strconv.FormatInt(d.msg.Offset, 10))},
+			},
+		}
+	}
+	return in.dlq.WriteMessages(ctx, msgs...)
+}
