@@ -115,6 +115,7 @@ func TestFixtures(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(strings.TrimSuffix(fx.name, ".txt"), func(t *testing.T) {
+			t.Parallel()
 			w := itest.Warehouse(t)
 			ctx := context.Background()
 			loadAll(t, w, fx, 0)

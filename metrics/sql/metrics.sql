@@ -47,7 +47,8 @@ SELECT
     if(contacts = 0, NULL, complaints_count) AS complaints,
     inquiry_customers,
     order_customers,
-    if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+    -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+    if(inquiry_customers = 0 OR {{orders_enabled}} = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
     orders,
     paid_orders,
     paying_customers,

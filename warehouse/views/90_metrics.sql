@@ -34,7 +34,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 1 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
@@ -367,7 +368,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 1 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
@@ -700,7 +702,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 1 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
@@ -1033,7 +1036,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 1 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
@@ -1362,7 +1366,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 1 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
@@ -1691,7 +1696,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 1 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
@@ -2020,7 +2026,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 0 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
@@ -2349,7 +2356,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 0 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
@@ -2678,7 +2686,8 @@ FROM
         if(contacts = 0, NULL, complaints_count) AS complaints,
         inquiry_customers,
         order_customers,
-        if(inquiry_customers = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
+        -- Orders have no queue: at queue level (or with a queue filter) there is no conversion.
+        if(inquiry_customers = 0 OR 0 = 0, NULL, order_customers / inquiry_customers) AS inquiry_conversion,
         orders,
         paid_orders,
         paying_customers,
