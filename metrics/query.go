@@ -114,7 +114,7 @@ func partsFor(l Level) levelParts {
 	default:
 		return levelParts{key: "agent_id", orderKey: "agent_id", targetKey: "agent_id", levelWhere: "agent_id != ''",
 			keyCols: "k AS agent_id, agent_name, team, '' AS queue",
-			keyJoin: "ALL LEFT JOIN\n(\n    SELECT agent_id AS k, name AS agent_name, team\n    FROM ${db}.agents_latest\n) USING (k)",
+			keyJoin: "AS metric_rows\nALL LEFT JOIN\n(\n    SELECT agent_id AS k, name AS agent_name, team\n    FROM ${db}.agents_latest\n) AS agent_names USING (k)",
 			orderBy: "team, agent_id", orders: true, targets: true}
 	}
 }

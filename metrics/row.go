@@ -88,6 +88,12 @@ func ViewRows(ctx context.Context, wh *warehouse.Warehouse, q Query) ([]Row, err
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
+	return queryRows(ctx, wh, q, wh.Expand(ViewSQL(q), nil))
+}
+
+// ViewSQL is the query ViewRows runs (with ${db} for warehouse.Expand): the rows of the view of
+// q's level and period whose period starts in [q.From, q.To), in the column order of BuildSQL.
+func ViewSQL(q Query) string {
 	keys := "agent_id, agent_name, team, '' AS queue"
 	switch q.Level {
 	case LevelTeam:
@@ -96,10 +102,9 @@ func ViewRows(ctx context.Context, wh *warehouse.Warehouse, q Query) ([]Row, err
 		keys = "'' AS agent_id, '' AS agent_name, '' AS team, queue"
 	}
 	p := string(q.By)
-	text := fmt.Sprintf("SELECT %s, %s, %s FROM ${db}.%s WHERE %s >= toDate('%s') AND %s < toDate('%s') ORDER BY %s, agent_id, team, queue",
+	return fmt.Sprintf("SELECT %s, %s, %s FROM ${db}.%s WHERE %s >= toDate('%s') AND %s < toDate('%s') ORDER BY %s, agent_id, team, queue",
 		p, keys, strings.Join(metricColumns, ", "), ViewName(q.Level, q.By),
 		p, dateOf(q.From).Format(time.DateOnly), p, dateOf(q.To).Format(time.DateOnly), p)
-	return queryRows(ctx, wh, q, wh.Expand(text, nil))
 }
 
 func queryRows(ctx context.Context, wh *warehouse.Warehouse, q Query, sqlText string) ([]Row, error) {

@@ -168,13 +168,13 @@ FROM
                         )) AS repeated
                     FROM ${db}.contact_facts FINAL
                     WHERE {{contact_range}} AND {{level_where}} {{contact_filter}}
-                )
+                ) AS l1
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
-            )
+                ) AS r1 USING (agent_id)
+            ) AS l2
             ALL LEFT JOIN
             (
                 SELECT
@@ -213,7 +213,7 @@ FROM
                 GROUP BY contact_id
                 )
                 GROUP BY contact_id
-            ) USING (contact_id)
+            ) AS r2 USING (contact_id)
         )
         GROUP BY period, k
 
@@ -278,12 +278,12 @@ FROM
                 )
                 GROUP BY order_id
                 HAVING {{order_range}} {{order_filter}}
-            )
+            ) AS l3
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r3 USING (agent_id)
         )
         WHERE {{orders_enabled}}
         GROUP BY period, k
@@ -330,12 +330,12 @@ FROM
             SELECT month, agent_id, sales_target_minor
             FROM ${db}.targets_latest
             WHERE {{targets_enabled}} AND {{target_range}} {{target_filter}}
-        )
+        ) AS l4
         ALL LEFT JOIN
         (
             SELECT agent_id, team
             FROM ${db}.agents_latest
-        ) USING (agent_id)
+        ) AS r4 USING (agent_id)
         GROUP BY period, k
     )
     GROUP BY period, k

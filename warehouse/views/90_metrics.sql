@@ -155,13 +155,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND agent_id != '' 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -200,7 +200,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -265,12 +265,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 1
             GROUP BY period, k
@@ -317,21 +317,22 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 0 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
     )
+    AS metric_rows
     ALL LEFT JOIN
     (
         SELECT agent_id AS k, name AS agent_name, team
         FROM ${db}.agents_latest
-    ) USING (k)
+    ) AS agent_names USING (k)
     ORDER BY period, team, agent_id
 );
 
@@ -489,13 +490,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND agent_id != '' 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -534,7 +535,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -599,12 +600,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 1
             GROUP BY period, k
@@ -651,21 +652,22 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 0 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
     )
+    AS metric_rows
     ALL LEFT JOIN
     (
         SELECT agent_id AS k, name AS agent_name, team
         FROM ${db}.agents_latest
-    ) USING (k)
+    ) AS agent_names USING (k)
     ORDER BY period, team, agent_id
 );
 
@@ -823,13 +825,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND agent_id != '' 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -868,7 +870,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -933,12 +935,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 1
             GROUP BY period, k
@@ -985,21 +987,22 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 1 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
     )
+    AS metric_rows
     ALL LEFT JOIN
     (
         SELECT agent_id AS k, name AS agent_name, team
         FROM ${db}.agents_latest
-    ) USING (k)
+    ) AS agent_names USING (k)
     ORDER BY period, team, agent_id
 );
 
@@ -1157,13 +1160,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND agent_id != '' 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -1202,7 +1205,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -1267,12 +1270,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 1
             GROUP BY period, k
@@ -1319,12 +1322,12 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 0 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
@@ -1487,13 +1490,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND agent_id != '' 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -1532,7 +1535,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -1597,12 +1600,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 1
             GROUP BY period, k
@@ -1649,12 +1652,12 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 0 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
@@ -1817,13 +1820,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND agent_id != '' 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -1862,7 +1865,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -1927,12 +1930,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 1
             GROUP BY period, k
@@ -1979,12 +1982,12 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 1 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
@@ -2147,13 +2150,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND 1 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -2192,7 +2195,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -2257,12 +2260,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 0
             GROUP BY period, k
@@ -2309,12 +2312,12 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 0 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
@@ -2477,13 +2480,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND 1 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -2522,7 +2525,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -2587,12 +2590,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 0
             GROUP BY period, k
@@ -2639,12 +2642,12 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 0 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
@@ -2807,13 +2810,13 @@ FROM
                             )) AS repeated
                         FROM ${db}.contact_facts FINAL
                         WHERE 1 AND 1 
-                    )
+                    ) AS l1
                     ALL LEFT JOIN
                     (
                         SELECT agent_id, team
                         FROM ${db}.agents_latest
-                    ) USING (agent_id)
-                )
+                    ) AS r1 USING (agent_id)
+                ) AS l2
                 ALL LEFT JOIN
                 (
                     SELECT
@@ -2852,7 +2855,7 @@ FROM
                     GROUP BY contact_id
                     )
                     GROUP BY contact_id
-                ) USING (contact_id)
+                ) AS r2 USING (contact_id)
             )
             GROUP BY period, k
 
@@ -2917,12 +2920,12 @@ FROM
                     )
                     GROUP BY order_id
                     HAVING 1 
-                )
+                ) AS l3
                 ALL LEFT JOIN
                 (
                     SELECT agent_id, team
                     FROM ${db}.agents_latest
-                ) USING (agent_id)
+                ) AS r3 USING (agent_id)
             )
             WHERE 0
             GROUP BY period, k
@@ -2969,12 +2972,12 @@ FROM
                 SELECT month, agent_id, sales_target_minor
                 FROM ${db}.targets_latest
                 WHERE 0 AND 1 
-            )
+            ) AS l4
             ALL LEFT JOIN
             (
                 SELECT agent_id, team
                 FROM ${db}.agents_latest
-            ) USING (agent_id)
+            ) AS r4 USING (agent_id)
             GROUP BY period, k
         )
         GROUP BY period, k
