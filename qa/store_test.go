@@ -3,6 +3,7 @@ package qa_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"sort"
@@ -17,58 +18,7 @@ import (
 
 var nov = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
-func ptrT(t time.Time) *time.Time { return &t }
-
-// novemberFixture is a small hand-made month (Asia/Shanghai):
-//
-//	c1 chat  a1 11-03 10:00  agent says 我不知道 (one taboo_phrase finding)
-//	c2 chat  a1 11-12 15:00  clean; survey score 1 (low survey)
-//	c3 chat  a2 11-20 09:00  agent writes a full mobile number (one privacy_leak finding)
-//	k1 call  a1 11-05 11:00  complaint
-//	k2 call  a2 11-30 23:30  nothing special
-//	k3 call  a2 12-01 00:10  December in Shanghai (still November in UTC)
-//	k4 call  a1 11-06 abandoned: never sampled
-func novemberFixture(t *testing.T, w *warehouse.Warehouse) {
-	fx.Agents(t, w, [3]string{"a1", "Ann", "T1"}, [3]string{"a2", "Bo", "T2"})
-	at := fx.At
-	chat := func(id, agent string, start time.Time, lines ...string) fx.Chat {
-		c := fx.Chat{ID: id, Agent: agent, Customer: "cust-" + id, Queue: "aftersale", Started: start, Ended: start.Add(10 * time.Minute)}
-		for i, l := range lines {
-			from := "customer"
-			if i%2 == 1 {
-				from = "agent"
-			}
-			c.Messages = append(c.Messages, fx.Msg{At: start.Add(time.Duration(i) * time.Minute), From: from, Text: l})
-		}
-		// Delivered out of order: the transcript must come back sorted.
-		c.Messages[0], c.Messages[len(c.Messages)-1] = c.Messages[len(c.Messages)-1], c.Messages[0]
-		return c
-	}
-	call := func(id, agent string, start time.Time, answered bool, complaint bool) fx.Call {
-		c := fx.Call{ID: id, Agent: agent, Customer: "cust-" + id, Queue: "presale", Offered: start, Ended: start.Add(5 * time.Minute),
-			Complaint: complaint, RecordingURL: "https://rec.example/" + id + ".mp3"}
-		if answered {
-			c.AnsweredAt = ptrT(start.Add(20 * time.Second))
-		} else {
-			c.Agent = ""
-		}
-		return c
-	}
-	fx.Insert(t, w,
-		[]fx.Call{
-			call("k1", "a1", at(2026, 11, 5, 11, 0), true, true),
-			call("k2", "a2", at(2026, 11, 30, 23, 30), true, false),
-			call("k3", "a2", at(2026, 12, 1, 0, 10), true, false),
-			call("k4", "a1", at(2026, 11, 6, 9, 0), false, false),
-		},
-		[]fx.Chat{
-			chat("c1", "a1", at(2026, 11, 3, 10, 0), "我的快递三天了还没到", "这个我不知道", "那怎么办？", "我帮您查一下物流"),
-			chat("c2", "a1", at(2026, 11, 12, 15, 0), "怎么申请退货？", "您好，在订单页点申请退货即可"),
-			chat("c3", "a2", at(2026, 11, 20, 9, 0), "我的手机号是多少来着", "您的手机号是13812345678"),
-		},
-		[]fx.Survey{{ID: "s1", Interaction: "c2", Score: 1, At: at(2026, 11, 14, 8, 0)}},
-	)
-}
+func novemberFixture(t *testing.T, w *warehouse.Warehouse) { fx.November(t, w) }
 
 func newStore(t *testing.T) (*qa.Store, *warehouse.Warehouse) {
 	w := itest.Warehouse(t)
@@ -308,5 +258,53 @@ func TestContactDetail(t *testing.T) {
 	}
 	if d.Month == nil || d.Month.Contacts != 3 { // k1, c1, c2
 		t.Fatalf("a1 month %+v", d.Month)
+	}
+}
+
+func TestQueueAndAssignment(t *testing.T) {
+	s, w := newStore(t)
+	novemberFixture(t, w)
+	ctx := context.Background()
+	picks := []qa.Sampled{
+		{ContactID: "c1", Channel: "chat", AgentID: "a1", Start: fx.At(2026, 11, 3, 10, 0), Reasons: []string{"random"}, Reviewers: []string{"r1", "r2"}, Double: true},
+		{ContactID: "c3", Channel: "chat", AgentID: "a2", Start: fx.At(2026, 11, 20, 9, 0), Reasons: []string{"auto_qa"}, Reviewers: []string{"r2"}},
+	}
+	if _, err := s.SaveSample(ctx, qa.SampleRun{Month: nov, Seed: 1, By: "t"}, picks); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.WriteReview(ctx, qa.ReviewWrite{ContactID: "c3", Reviewer: "r2", Rubric: qa.DefaultRubric(), By: "r2", Reason: qa.ReasonCreated,
+		Scores: qa.Scores{Sections: fullMarks(), Findings: map[string]string{}}}); err != nil {
+		t.Fatal(err)
+	}
+	items := func(f qa.QueueFilter) []string {
+		f.Month = nov
+		q, err := s.Queue(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range q {
+			out = append(out, fmt.Sprintf("%s/%s/v%d", it.ContactID, it.Reviewer, it.Version))
+		}
+		return out
+	}
+	if got := items(qa.QueueFilter{Reviewer: "r1"}); !reflect.DeepEqual(got, []string{"c1/r1/v0"}) {
+		t.Errorf("r1 queue %v", got)
+	}
+	if got := items(qa.QueueFilter{Reviewer: "r2"}); !reflect.DeepEqual(got, []string{"c1/r2/v0", "c3/r2/v1"}) {
+		t.Errorf("r2 queue %v", got)
+	}
+	if got := items(qa.QueueFilter{Teams: []string{"T2"}}); !reflect.DeepEqual(got, []string{"c3/r2/v1"}) {
+		t.Errorf("team T2 queue %v", got)
+	}
+	if got := items(qa.QueueFilter{}); len(got) != 3 {
+		t.Errorf("all %v", got)
+	}
+	a, err := s.Assignment(ctx, "c1")
+	if err != nil || !reflect.DeepEqual(a.Reviewers, []string{"r1", "r2"}) || !a.Double {
+		t.Fatalf("assignment %+v %v", a, err)
+	}
+	if _, err := s.Assignment(ctx, "k2"); !errors.Is(err, qa.ErrNotFound) {
+		t.Fatalf("unsampled contact: %v", err)
 	}
 }

@@ -49,6 +49,8 @@ func commands() map[string]command {
 		"demo":    {"run everything on one machine: embedded Kafka, local ClickHouse, a month of traffic", runDemo},
 		"agents":  {"reference data: `ccqa agents import FILE.csv`", runAgents},
 		"targets": {"reference data: `ccqa targets import FILE.csv`", runTargets},
+		"qa":      {"QA review: rubric check, auto-QA scan, sampling, calibration, disputes", runQA},
+		"serve":   {"serve the QA reviewers' web app and JSON API (/qa/)", runServe},
 	}
 }
 

@@ -137,3 +137,56 @@ var Shanghai = func() *time.Location {
 func At(y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, Shanghai)
 }
+
+// November writes a small hand-made month (Asia/Shanghai):
+//
+//	c1 chat  a1 11-03 10:00  agent says 我不知道 (one taboo_phrase finding)
+//	c2 chat  a1 11-12 15:00  clean; survey score 1 (low survey)
+//	c3 chat  a2 11-20 09:00  agent writes a full mobile number (one privacy_leak finding)
+//	k1 call  a1 11-05 11:00  complaint
+//	k2 call  a2 11-30 23:30  nothing special
+//	k3 call  a2 12-01 00:10  December in Shanghai (still November in UTC)
+//	k4 call  a1 11-06 abandoned: never sampled
+func November(t testing.TB, w *warehouse.Warehouse) {
+	Agents(t, w, [3]string{"a1", "Ann", "T1"}, [3]string{"a2", "Bo", "T2"})
+	at := At
+	chat := func(id, agent string, start time.Time, lines ...string) Chat {
+		c := Chat{ID: id, Agent: agent, Customer: "cust-" + id, Queue: "aftersale", Started: start, Ended: start.Add(10 * time.Minute)}
+		for i, l := range lines {
+			from := "customer"
+			if i%2 == 1 {
+				from = "agent"
+			}
+			c.Messages = append(c.Messages, Msg{At: start.Add(time.Duration(i) * time.Minute), From: from, Text: l})
+		}
+		// Delivered out of order: the transcript must come back sorted.
+		c.Messages[0], c.Messages[len(c.Messages)-1] = c.Messages[len(c.Messages)-1], c.Messages[0]
+		return c
+	}
+	call := func(id, agent string, start time.Time, answered bool, complaint bool) Call {
+		c := Call{ID: id, Agent: agent, Customer: "cust-" + id, Queue: "presale", Offered: start, Ended: start.Add(5 * time.Minute),
+			Complaint: complaint, RecordingURL: "https://rec.example/" + id + ".mp3"}
+		if answered {
+			c.AnsweredAt = ptrT(start.Add(20 * time.Second))
+		} else {
+			c.Agent = ""
+		}
+		return c
+	}
+	Insert(t, w,
+		[]Call{
+			call("k1", "a1", at(2026, 11, 5, 11, 0), true, true),
+			call("k2", "a2", at(2026, 11, 30, 23, 30), true, false),
+			call("k3", "a2", at(2026, 12, 1, 0, 10), true, false),
+			call("k4", "a1", at(2026, 11, 6, 9, 0), false, false),
+		},
+		[]Chat{
+			chat("c1", "a1", at(2026, 11, 3, 10, 0), "我的快递三天了还没到", "这个我不知道", "那怎么办？", "我帮您查一下物流"),
+			chat("c2", "a1", at(2026, 11, 12, 15, 0), "怎么申请退货？", "您好，在订单页点申请退货即可"),
+			chat("c3", "a2", at(2026, 11, 20, 9, 0), "我的手机号是多少来着", "您的手机号是13812345678"),
+		},
+		[]Survey{{ID: "s1", Interaction: "c2", Score: 1, At: at(2026, 11, 14, 8, 0)}},
+	)
+}
+
+func ptrT(t time.Time) *time.Time { return &t }
