@@ -50,7 +50,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"no subcommand", nil, "subcommand is required"},
 		{"unknown subcommand", []string{"frobnicate"}, `unknown subcommand "frobnicate"`},
-		{"metrics without month", []string{"metrics"}, "--month is required"},
+		{"metrics without month", []string{"metrics"}, "--month or --from/--to is required"},
 		{"metrics bad month", []string{"metrics", "--month", "2026-13"}, "--month"},
 		{"metrics bad format", []string{"metrics", "--month", "2026-11", "--format", "xml"}, "--format"},
 		{"metrics unknown flag", []string{"metrics", "--bogus"}, "bogus"},
