@@ -4,7 +4,7 @@
 # Kafka broker, kcat for testing with another Kafka client, curl. Go itself must already be
 # installed (go 1.26; Debian 12's golang package is too old).
 #
-#   deploy/dev/install.sh            # ClickHouse, Java, Maven, kcat
+#   deploy/dev/install.sh            # ClickHouse, Java, Maven, kcat, Chromium (QA browser test)
 #   deploy/dev/install.sh clickhouse # only ClickHouse (what `make demo` needs)
 set -euo pipefail
 
@@ -20,6 +20,7 @@ if [ "$want" = all ]; then
   need java openjdk-17-jre-headless
   need mvn maven
   need kcat kcat
+  need chromium chromium # headless browser for the QA web app test (qa/web)
 fi
 
 if [ ${#pkgs[@]} -gt 0 ]; then
