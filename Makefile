@@ -9,7 +9,7 @@ CCQA_CH_TCP_PORT ?= 19000
 CCQA_KAFKA_PORT ?= 19092
 export CCQA_CH_TCP_PORT CCQA_KAFKA_PORT
 
-.PHONY: all build demo test test-unit vet fuzz services-up services-down install-deps clean bench-decode
+.PHONY: all build demo test test-unit vet fuzz services-up services-down install-deps clean bench-decode bench-ingest
 
 all: build
 
@@ -60,6 +60,15 @@ fuzz:
 
 bench-decode:
 	$(GO) test ./event -run='^$$' -bench=. -benchmem
+
+# Ingest end to end on the real broker and ClickHouse (started unless CCQA_BENCH_* point at
+# running ones): BENCH_EVENTS events, calls only and mixed, against the raw clickhouse-go ceiling.
+BENCH_EVENTS ?= 1000000
+bench-ingest: build
+	@if [ -z "$$CCQA_BENCH_CLICKHOUSE" ] || [ -z "$$CCQA_BENCH_KAFKA" ]; then $(MAKE) --no-print-directory services-up; fi
+	$(BIN) bench ingest --events $(BENCH_EVENTS) $(BENCH_FLAGS) \
+	  --clickhouse $${CCQA_BENCH_CLICKHOUSE:-127.0.0.1:$(CCQA_CH_TCP_PORT)} \
+	  --brokers $${CCQA_BENCH_KAFKA:-127.0.0.1:$(CCQA_KAFKA_PORT)}
 
 clean:
 	rm -rf bin

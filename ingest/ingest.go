@@ -88,7 +88,7 @@ func DefaultConfig() Config {
 		BatchRows:        50000,
 		BatchBytes:       16 << 20,
 		BatchWait:        time.Second,
-		MaxBufferedBytes: 64 << 20,
+		MaxBufferedBytes: 32 << 20,
 		FetchBytes:       4 << 20,
 		FetchWait:        250 * time.Millisecond,
 		DrainTimeout:     10 * time.Second,

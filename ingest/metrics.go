@@ -12,6 +12,7 @@ type promMetrics struct {
 	deadLettered *prometheus.CounterVec
 	retries      *prometheus.CounterVec
 	commits      prometheus.Counter
+	committed    prometheus.Counter
 	commitErrors prometheus.Counter
 	abandoned    prometheus.Counter
 	batchRows    prometheus.Histogram
@@ -43,6 +44,9 @@ func newPromMetrics(reg prometheus.Registerer, bufferedBytes func() float64) (*p
 		}, []string{"op"}),
 		commits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ccqa_ingest_commits_total", Help: "Offset commits after a successful insert.",
+		}),
+		committed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ccqa_ingest_messages_committed_total", Help: "Messages whose offsets were committed after their batch was written.",
 		}),
 		commitErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ccqa_ingest_commit_errors_total", Help: "Offset commits given up (for example refused after a rebalance); the rows are re-delivered and de-duplicated.",
@@ -88,7 +92,7 @@ func newPromMetrics(reg prometheus.Registerer, bufferedBytes func() float64) (*p
 			Name: "ccqa_ingest_buffered_bytes", Help: "Message bytes held in memory in batches not yet written, bounded by --max-buffered-bytes.",
 		}, bufferedBytes),
 	}
-	for _, c := range []prometheus.Collector{m.consumed, m.inserted, m.deadLettered, m.retries, m.commits,
+	for _, c := range []prometheus.Collector{m.consumed, m.inserted, m.deadLettered, m.retries, m.commits, m.committed,
 		m.commitErrors, m.abandoned, m.batchRows, m.batchBytes, m.batchSeconds, m.insertSecs, m.lag,
 		m.fetchErrors, m.offsetResets, m.partitions, m.generations, m.retrying, m.buffered} {
 		if err := reg.Register(c); err != nil {

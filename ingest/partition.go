@@ -66,6 +66,7 @@ type partition struct {
 	inserted  prometheus.Counter
 	pool      *sync.Pool
 	gaveUp    bool // the writer gave a batch up: nothing after it may be committed
+	lastRows  int  // messages in the previous batch: the size hint of the next
 	retryingM sync.Mutex
 	retrying  bool
 }
@@ -108,15 +109,19 @@ func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Ge
 	<-written
 }
 
-// newBatch returns an empty batch with pooled column slices.
+// newBatch returns an empty batch with pooled column slices, sized like the previous batch of
+// the partition (a backlog fills batches alike).
 func (p *partition) newBatch() *batch {
-	return &batch{rows: p.pool.Get().(rowBuffer)}
+	rows := p.pool.Get().(rowBuffer)
+	rows.grow(min(max(p.lastRows, 256), p.in.cfg.BatchRows))
+	return &batch{rows: rows}
 }
 
 // handOff gives a batch to the writer, waiting while it writes the previous one: this wait is
 // what bounds the batches of a partition to two and pauses fetching while ClickHouse is down.
 // After stop the writer still takes every batch, within the drain deadline.
 func (p *partition) handOff(b *batch) {
+	p.lastRows = b.msgs
 	p.batches <- b
 }
 
@@ -420,6 +425,7 @@ func (p *partition) flush(b *batch) bool {
 		p.log.Warn("offset commit given up; the batch will be re-delivered and de-duplicated", "offset", b.last+1, "err", err)
 	} else {
 		in.prom.commits.Inc()
+		in.prom.committed.Add(float64(b.msgs))
 		in.stats.committed.Add(int64(b.msgs))
 	}
 	in.prom.batchRows.Observe(float64(b.msgs))

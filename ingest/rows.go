@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ type rowBuffer interface {
 	insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error
 	// reset empties the buffer, keeping its capacity.
 	reset()
+	// grow makes room for n more rows, so that filling a batch does not copy its columns over
+	// and over as they double.
+	grow(n int)
 }
 
 func newRowBuffer(k event.Kind) rowBuffer {
@@ -52,6 +56,10 @@ func (s *srcCols) add(m *kafka.Message) {
 	s.topic = append(s.topic, m.Topic)
 	s.partition = append(s.partition, int32(m.Partition))
 	s.offset = append(s.offset, m.Offset)
+}
+
+func (s *srcCols) grow(n int) {
+	s.topic, s.partition, s.offset = slices.Grow(s.topic, n), slices.Grow(s.partition, n), slices.Grow(s.offset, n)
 }
 
 func (s *srcCols) reset() {
@@ -163,6 +171,19 @@ func (r *callRows) add(m *kafka.Message) error {
 
 func (r *callRows) len() int { return len(r.callID) }
 
+func (r *callRows) grow(n int) {
+	for _, c := range []*[]string{&r.callID, &r.agentID, &r.customerID, &r.queue, &r.direction, &r.recordingURL} {
+		*c = slices.Grow(*c, n)
+	}
+	r.offeredAt, r.endedAt = slices.Grow(r.offeredAt, n), slices.Grow(r.endedAt, n)
+	r.answeredAt, r.resolvedAt = slices.Grow(r.answeredAt, n), slices.Grow(r.resolvedAt, n)
+	r.hold, r.acw = slices.Grow(r.hold, n), slices.Grow(r.acw, n)
+	for _, c := range []*[]uint8{&r.resolved, &r.inquiry, &r.complaint, &r.transferred} {
+		*c = slices.Grow(*c, n)
+	}
+	r.src.grow(n)
+}
+
 func (r *callRows) reset() {
 	r.callID, r.agentID, r.customerID, r.queue, r.direction = clearLen(r.callID), clearLen(r.agentID), clearLen(r.customerID), clearLen(r.queue), clearLen(r.direction)
 	r.offeredAt, r.endedAt, r.answeredAt, r.resolvedAt = r.offeredAt[:0], r.endedAt[:0], clearLen(r.answeredAt), clearLen(r.resolvedAt)
@@ -226,6 +247,19 @@ func (r *chatRows) add(m *kafka.Message) error {
 
 func (r *chatRows) len() int { return len(r.chatID) }
 
+func (r *chatRows) grow(n int) {
+	for _, c := range []*[]string{&r.chatID, &r.agentID, &r.customerID, &r.queue} {
+		*c = slices.Grow(*c, n)
+	}
+	r.startedAt, r.endedAt = slices.Grow(r.startedAt, n), slices.Grow(r.endedAt, n)
+	r.msgAt, r.msgFrom, r.msgText = slices.Grow(r.msgAt, n), slices.Grow(r.msgFrom, n), slices.Grow(r.msgText, n)
+	r.resolvedAt = slices.Grow(r.resolvedAt, n)
+	for _, c := range []*[]uint8{&r.resolved, &r.inquiry, &r.complaint, &r.transferred} {
+		*c = slices.Grow(*c, n)
+	}
+	r.src.grow(n)
+}
+
 func (r *chatRows) reset() {
 	r.chatID, r.agentID, r.customerID, r.queue = clearLen(r.chatID), clearLen(r.agentID), clearLen(r.customerID), clearLen(r.queue)
 	r.startedAt, r.endedAt = r.startedAt[:0], r.endedAt[:0]
@@ -269,6 +303,14 @@ func (r *surveyRows) add(m *kafka.Message) error {
 
 func (r *surveyRows) len() int { return len(r.surveyID) }
 
+func (r *surveyRows) grow(n int) {
+	for _, c := range []*[]string{&r.surveyID, &r.interactionID, &r.channel, &r.comment} {
+		*c = slices.Grow(*c, n)
+	}
+	r.score, r.answeredAt = slices.Grow(r.score, n), slices.Grow(r.answeredAt, n)
+	r.src.grow(n)
+}
+
 func (r *surveyRows) reset() {
 	r.surveyID, r.interactionID, r.channel, r.comment = clearLen(r.surveyID), clearLen(r.interactionID), clearLen(r.channel), clearLen(r.comment)
 	r.score, r.answeredAt = r.score[:0], r.answeredAt[:0]
@@ -307,6 +349,14 @@ func (r *orderRows) add(m *kafka.Message) error {
 }
 
 func (r *orderRows) len() int { return len(r.orderID) }
+
+func (r *orderRows) grow(n int) {
+	for _, c := range []*[]string{&r.orderID, &r.status, &r.customerID, &r.agentID, &r.interactionID, &r.currency} {
+		*c = slices.Grow(*c, n)
+	}
+	r.amount, r.at = slices.Grow(r.amount, n), slices.Grow(r.at, n)
+	r.src.grow(n)
+}
 
 func (r *orderRows) reset() {
 	r.orderID, r.status, r.customerID, r.agentID = clearLen(r.orderID), clearLen(r.status), clearLen(r.customerID), clearLen(r.agentID)

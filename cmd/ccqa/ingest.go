@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -87,8 +88,20 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	status := fs.Duration("status-every", 5*time.Second, "print a status line (rate, lag) to stderr this often; 0 turns it off")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	memLimit := fs.Int("memory-limit", 256<<20, "soft limit of the Go heap in bytes (GOMEMLIMIT), so the garbage collector works harder before memory grows past it; 0 leaves the runtime default")
+	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the whole run to this file (for pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return usagef("ingest: --cpu-profile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("ingest: cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *memLimit < 0 {
 		return usagef("ingest: --memory-limit: must not be negative, got %d", *memLimit)

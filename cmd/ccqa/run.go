@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"migrate": {"create or upgrade the ClickHouse schema (idempotent, versioned)", runMigrate},
 		"gen":     {"generate realistic synthetic traffic to Kafka or JSON-lines files", runGen},
 		"ingest":  {"consume the event topics and write them to ClickHouse", runIngest},
+		"bench":   {"benchmarks on real services: `ccqa bench ingest`", runBench},
 		"metrics": {"print per-agent metrics for a month", runMetrics},
 		"demo":    {"run everything on one machine: embedded Kafka, local ClickHouse, a month of traffic", runDemo},
 		"agents":  {"reference data: `ccqa agents import FILE.csv`", runAgents},

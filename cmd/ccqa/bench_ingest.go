@@ -1,0 +1,433 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/ccqa/ccqa/event"
+	"github.com/ccqa/ccqa/ingest"
+	"github.com/ccqa/ccqa/traffic"
+	"github.com/ccqa/ccqa/warehouse"
+)
+
+// errStopGenerating ends generation once enough events were produced.
+var errStopGenerating = errors.New("enough events")
+
+// benchResult is one measured run of `ccqa bench ingest`.
+type benchResult struct {
+	mix          string
+	events       int // messages produced (duplicates and invalid ones included)
+	meanBytes    float64
+	wall         time.Duration // first fetch to last commit
+	cpu          time.Duration // CPU of the ingest process over the same span
+	cpuTotal     time.Duration // CPU of the ingest process over its whole life
+	peakRSS      int64         // bytes, VmHWM of the ingest process
+	rawRows      int
+	rawTook      time.Duration
+	rowsInserted int64
+}
+
+func (r benchResult) rate() float64 { return float64(r.events) / r.wall.Seconds() }
+
+// rowRate is the ingest's rows per second, compared with the raw ceiling's (invalid messages
+// are not rows in either).
+func (r benchResult) rowRate() float64 { return float64(r.rowsInserted) / r.wall.Seconds() }
+
+func (r benchResult) perCPU() float64 { return float64(r.events) / r.cpu.Seconds() }
+
+func (r benchResult) rawRate() float64 { return float64(r.rawRows) / r.rawTook.Seconds() }
+
+// runBench runs a benchmark by name; `ingest` is the only one.
+func runBench(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "ingest" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.stderr, "Usage: ccqa bench ingest [flags]  (see `ccqa bench ingest --help`)")
+			return errHelp
+		}
+		return usagef("bench: the benchmark to run is required: `ccqa bench ingest [flags]`")
+	}
+	return runBenchIngest(ctx, e, args[1:])
+}
+
+func runBenchIngest(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "bench ingest", "bench ingest [flags]\n\nMeasures ingest end to end on a real broker and ClickHouse: produces --events generated events to fresh\n"+
+		"topics, runs `ccqa ingest` as a child process over the backlog, and reports rows/s from first fetch to last\n"+
+		"commit, the child's CPU-seconds (from /proc, its own accounting) and peak RSS; then inserts the same rows\n"+
+		"straight into ClickHouse with clickhouse-go (no Kafka) as the ceiling, and prints the ratio.")
+	var ch chFlags
+	ch.register(fs)
+	brokers := fs.String("brokers", envOr("CCQA_BROKERS", "127.0.0.1:9092"), "Kafka bootstrap brokers (env CCQA_BROKERS)")
+	events := fs.Int("events", 1_000_000, "events to produce for each run")
+	mix := fs.String("mix", "both", "traffic of each run: calls (call events only), mixed (calls, chats, surveys, orders), or both")
+	partitions := fs.Int("partitions", 4, "partitions of each benchmark topic")
+	ceiling := fs.Bool("ceiling", true, "also measure the raw clickhouse-go insert ceiling (keeps the produced messages in memory)")
+	parallel := fs.Int("raw-parallel", 2, "concurrent INSERTs of the raw ceiling")
+	rawBatch := fs.Int("raw-batch-rows", 50000, "rows per INSERT of the raw ceiling")
+	keep := fs.Bool("keep", false, "keep the benchmark databases and topics")
+	ingestArgs := fs.String("ingest-flags", "", "extra flags for the ingest child, space-separated, e.g. \"--max-buffered-bytes 33554432\"")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var mixes []string
+	switch *mix {
+	case "calls", "mixed":
+		mixes = []string{*mix}
+	case "both":
+		mixes = []string{"calls", "mixed"}
+	default:
+		return usagef("bench ingest: --mix: %q is not one of calls, mixed, both", *mix)
+	}
+	switch {
+	case *events <= 0:
+		return usagef("bench ingest: --events: must be positive, got %d", *events)
+	case *partitions <= 0:
+		return usagef("bench ingest: --partitions: must be positive, got %d", *partitions)
+	case *parallel <= 0 || *rawBatch <= 0:
+		return usagef("bench ingest: --raw-parallel and --raw-batch-rows: must be positive")
+	}
+	bl := splitList(*brokers)
+	if len(bl) == 0 {
+		return usagef("bench ingest: --brokers: at least one broker is required")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	var results []benchResult
+	for _, m := range mixes {
+		r, err := benchOnce(ctx, e, benchRun{
+			self: self, brokers: bl, ch: ch, mix: m, events: *events, partitions: *partitions,
+			ceiling: *ceiling, parallel: *parallel, rawBatch: *rawBatch, keep: *keep, extra: strings.Fields(*ingestArgs),
+		})
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	fmt.Fprintln(e.stdout, "\nccqa bench ingest results")
+	fmt.Fprintf(e.stdout, "%-6s %9s %6s %8s %10s %10s %7s %12s %9s %11s %6s\n",
+		"mix", "events", "bytes", "wall s", "events/s", "rows/s", "cpu s", "events/cpu-s", "peak RSS", "raw rows/s", "ratio")
+	for _, r := range results {
+		raw, ratio := "-", "-"
+		if r.rawRows > 0 {
+			raw = fmt.Sprintf("%.0f", r.rawRate())
+			ratio = fmt.Sprintf("%.0f%%", 100*r.rowRate()/r.rawRate())
+		}
+		fmt.Fprintf(e.stdout, "%-6s %9d %6.0f %8.2f %10.0f %10.0f %7.2f %12.0f %6.0fMiB %11s %6s\n",
+			r.mix, r.events, r.meanBytes, r.wall.Seconds(), r.rate(), r.rowRate(), r.cpu.Seconds(), r.perCPU(),
+			float64(r.peakRSS)/(1<<20), raw, ratio)
+	}
+	return nil
+}
+
+// benchRun is the setting of one measured run.
+type benchRun struct {
+	self       string
+	brokers    []string
+	ch         chFlags
+	mix        string
+	events     int
+	partitions int
+	ceiling    bool
+	parallel   int
+	rawBatch   int
+	keep       bool
+	extra      []string
+}
+
+func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
+	res := benchResult{mix: b.mix}
+	stamp := strconv.FormatInt(time.Now().UnixNano()%1e10, 10)
+	prefix := "bench-" + stamp + "-" + b.mix
+	topics := map[event.Kind]string{}
+	var names []string
+	for _, k := range event.Kinds {
+		topics[k] = prefix + "." + string(k) + "s"
+		names = append(names, topics[k])
+	}
+	if err := ingest.EnsureTopics(ctx, b.brokers, append(names, prefix+".dead-letter"), b.partitions, nil); err != nil {
+		return res, err
+	}
+	if !b.keep {
+		defer func() {
+			c := &kafka.Client{Addr: kafka.TCP(b.brokers...), Timeout: 30 * time.Second}
+			_, _ = c.DeleteTopics(context.Background(), &kafka.DeleteTopicsRequest{Topics: append(names, prefix+".dead-letter")})
+		}()
+	}
+
+	// Produce the backlog.
+	fmt.Fprintf(e.stderr, "bench-ingest %s: producing %d events to %s.*\n", b.mix, b.events, prefix)
+	kept := map[event.Kind][][]byte{}
+	t0 := time.Now()
+	n, bytes, err := benchProduce(ctx, b.brokers, topics, b.mix, b.events, func(k event.Kind, v []byte) {
+		if b.ceiling {
+			kept[k] = append(kept[k], v)
+		}
+	})
+	if err != nil {
+		return res, err
+	}
+	res.events, res.meanBytes = n, float64(bytes)/float64(n)
+	fmt.Fprintf(e.stderr, "bench-ingest %s: produced %d events (%.0f bytes mean) in %.1fs\n", b.mix, n, res.meanBytes, time.Since(t0).Seconds())
+
+	// A fresh database for the ingest, another for the ceiling.
+	openDB := func(name string) (*warehouse.Warehouse, error) {
+		o := b.ch.options()
+		o.Database = name
+		w, err := warehouse.Open(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Migrate(ctx, warehouse.MigrateOptions{}); err != nil {
+			w.Close()
+			return nil, err
+		}
+		return w, nil
+	}
+	dbName := "ccqa_bench_" + stamp + "_" + b.mix
+	w, err := openDB(dbName)
+	if err != nil {
+		return res, err
+	}
+	defer w.Close()
+	if !b.keep {
+		defer func() { _ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+dbName) }()
+	}
+
+	// Run the ingest as a child process and watch it through its /metrics.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	metricsAddr := ln.Addr().String()
+	ln.Close()
+	args := []string{"ingest", "--brokers", strings.Join(b.brokers, ","), "--clickhouse", b.ch.addr, "--database", dbName,
+		"--clickhouse-user", b.ch.user, "--group", prefix + "-group", "--dead-letter-topic", prefix + ".dead-letter",
+		"--metrics-addr", metricsAddr, "--status-every", "0", "--log-level", "warn", "--create-topics=false"}
+	for k, t := range topics {
+		args = append(args, "--topic-"+string(k)+"s", t)
+	}
+	args = append(args, b.extra...)
+	cmd := exec.CommandContext(ctx, b.self, args...)
+	cmd.Stdout, cmd.Stderr = e.stderr, e.stderr
+	cmd.Env = append(os.Environ(), "CCQA_CLICKHOUSE_PASSWORD="+b.ch.password)
+	if err := cmd.Start(); err != nil {
+		return res, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	pid := cmd.Process.Pid
+	fail := func(err error) (benchResult, error) {
+		_ = cmd.Process.Kill()
+		<-exited
+		return res, err
+	}
+
+	var firstAt time.Time
+	var cpuAtFirst time.Duration
+	deadline := time.Now().Add(time.Duration(b.events/1000+120) * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			return fail(fmt.Errorf("bench-ingest: the ingest did not commit %d messages in time", n))
+		}
+		select {
+		case err := <-exited:
+			return res, fmt.Errorf("bench-ingest: ingest exited early: %v", err)
+		default:
+		}
+		m, err := scrape(metricsAddr)
+		if err != nil {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		if firstAt.IsZero() && m["ccqa_ingest_messages_consumed_total"] > 0 {
+			firstAt = time.Now()
+			cpuAtFirst, _ = procCPU(pid)
+		}
+		if m["ccqa_ingest_messages_committed_total"] >= float64(n) {
+			res.wall = time.Since(firstAt)
+			cpu, err := procCPU(pid)
+			if err != nil {
+				return fail(err)
+			}
+			res.cpu, res.cpuTotal = cpu-cpuAtFirst, cpu
+			res.peakRSS, _ = procPeakRSS(pid)
+			res.rowsInserted = int64(m["ccqa_ingest_rows_inserted_total"])
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		if err != nil {
+			return res, fmt.Errorf("bench-ingest: ingest exited with %v after SIGTERM", err)
+		}
+	case <-time.After(60 * time.Second):
+		return fail(errors.New("bench-ingest: ingest did not exit within 60 s of SIGTERM"))
+	}
+	fmt.Fprintf(e.stderr, "bench-ingest %s: ingested %d events (%d rows) in %.2fs: %.0f events/s, %.2f CPU-s (%.2f over the process life), peak RSS %.0f MiB\n",
+		b.mix, n, res.rowsInserted, res.wall.Seconds(), res.rate(), res.cpu.Seconds(), res.cpuTotal.Seconds(), float64(res.peakRSS)/(1<<20))
+
+	if b.ceiling {
+		rawName := dbName + "_raw"
+		rw, err := openDB(rawName)
+		if err != nil {
+			return res, err
+		}
+		defer rw.Close()
+		if !b.keep {
+			defer func() { _ = rw.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+rawName) }()
+		}
+		for _, k := range event.Kinds {
+			if len(kept[k]) == 0 {
+				continue
+			}
+			rows, took, err := ingest.InsertDirect(ctx, rw, k, kept[k], b.rawBatch, b.parallel)
+			if err != nil {
+				return res, fmt.Errorf("raw ceiling: %w", err)
+			}
+			res.rawRows += rows
+			res.rawTook += took
+		}
+		fmt.Fprintf(e.stderr, "bench-ingest %s: raw clickhouse-go ceiling %.0f rows/s\n", b.mix, res.rawRate())
+	}
+	return res, nil
+}
+
+// benchProduce generates events of the mix and produces them (keyed by id, lz4-compressed as
+// produce does) until n are sent. keep sees every message.
+func benchProduce(ctx context.Context, brokers []string, topics map[event.Kind]string, mix string, n int, keep func(event.Kind, []byte)) (int, int64, error) {
+	w := &kafka.Writer{
+		Addr: kafka.TCP(brokers...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll,
+		BatchSize: 5000, BatchBytes: 4 << 20, BatchTimeout: 20 * time.Millisecond, Compression: kafka.Lz4,
+	}
+	defer w.Close()
+	cfg := traffic.DefaultConfig(7)
+	cfg.Days = traffic.MaxDays
+	// A large call center: about 40,000 events a day, so a million events span under a month
+	// and each batch touches one or two monthly ClickHouse partitions, as in production.
+	cfg.Agents = 1000
+	cfg.Teams = 50
+	g, err := traffic.New(cfg)
+	if err != nil {
+		return 0, 0, err
+	}
+	var (
+		sent  int
+		bytes int64
+		buf   []kafka.Message
+	)
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		if err := w.WriteMessages(ctx, buf...); err != nil {
+			return fmt.Errorf("produce: %w", err)
+		}
+		buf = buf[:0]
+		return nil
+	}
+	err = g.Generate(ctx, func(r traffic.Record) error {
+		if mix == "calls" && r.Kind != event.KindCall {
+			return nil
+		}
+		buf = append(buf, kafka.Message{Topic: topics[r.Kind], Key: r.Key, Value: r.Value})
+		keep(r.Kind, r.Value)
+		sent++
+		bytes += int64(len(r.Value))
+		if len(buf) == 20000 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if sent == n {
+			return errStopGenerating
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStopGenerating) {
+		return sent, bytes, err
+	}
+	return sent, bytes, flush()
+}
+
+// scrape reads the ccqa_ingest_* counters from a Prometheus text endpoint, summing labelled
+// series by name.
+func scrape(addr string) (map[string]float64, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	out := map[string]float64{}
+	sc := bufio.NewScanner(io.LimitReader(resp.Body, 16<<20))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "ccqa_ingest_") {
+			continue
+		}
+		name, rest, _ := strings.Cut(line, " ")
+		if i := strings.IndexByte(name, '{'); i >= 0 {
+			name = name[:i]
+		}
+		if sp := strings.LastIndexByte(line, ' '); sp >= 0 {
+			rest = line[sp+1:]
+		}
+		v, err := strconv.ParseFloat(rest, 64)
+		if err == nil {
+			out[name] += v
+		}
+	}
+	return out, sc.Err()
+}
+
+// procCPU returns the user plus system CPU time of a process, from /proc/PID/stat (fields 14
+// and 15, in clock ticks of 1/100 s on Linux).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; the fields after it follow its ')'.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
+
+// procPeakRSS returns the peak resident set size of a process (VmHWM in /proc/PID/status).
+func procPeakRSS(pid int) (int64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status: no VmHWM", pid)
+}
