@@ -12,7 +12,7 @@ import (
 
 	"github.com/ccqa/ccqa/internal/itest"
 	"github.com/ccqa/ccqa/qa"
-	fx "github.com/ccqa/ccqa/qa/internal/qafixture"
+	fx "github.com/ccqa/ccqa/qa/qafixture"
 	"github.com/ccqa/ccqa/warehouse"
 )
 
