@@ -114,7 +114,11 @@ func TestBrowserScoreEditHistory(t *testing.T) {
 	if flash := text("flash"); !strings.Contains(flash, "version 1") {
 		t.Fatalf("after the first submission: %q", flash)
 	}
-	// Edit: the form comes back filled with version 1; change one section.
+	// Edit: the form comes back filled with version 1; change one section. The old page's
+	// notice is renamed first, so waiting for #flash waits for the new page.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById("flash").id = "old-flash", true)`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.SetValue(id("s.listening.score"), "8"),
 		chromedp.Click(id("submit")),

@@ -26,6 +26,37 @@ type pageData struct {
 	Data         any
 }
 
+// sectionMark is one section of a stored review, for the history.
+type sectionMark struct {
+	ID string
+	M  qa.SectionScore
+}
+
+// sectionsInOrder lists a review's section marks in the rubric's order (marks for sections the
+// rubric no longer has come last), so every version reads the same way.
+func sectionsInOrder(r *qa.Rubric, sc qa.Scores) []sectionMark {
+	var out []sectionMark
+	seen := map[string]bool{}
+	for _, sec := range r.Sections {
+		if m, ok := sc.Sections[sec.ID]; ok {
+			out = append(out, sectionMark{sec.ID, m})
+			seen[sec.ID] = true
+		}
+	}
+	for _, id := range sortedNames(func() map[string]bool {
+		m := map[string]bool{}
+		for id := range sc.Sections {
+			if !seen[id] {
+				m[id] = true
+			}
+		}
+		return m
+	}()) {
+		out = append(out, sectionMark{id, sc.Sections[id]})
+	}
+	return out
+}
+
 // formArgs is what the scoreform template gets.
 type formArgs struct {
 	CSRF string
@@ -80,8 +111,9 @@ func (s *Server) parseTemplates() error {
 			}
 			return 0
 		},
-		"itemLabel": func(r *qa.Rubric, id string) string { return r.ItemLabel(id).String() },
-		"formArgs":  func(csrf string, f *formView) formArgs { return formArgs{CSRF: csrf, Form: f} },
+		"itemLabel":       func(r *qa.Rubric, id string) string { return r.ItemLabel(id).String() },
+		"formArgs":        func(csrf string, f *formView) formArgs { return formArgs{CSRF: csrf, Form: f} },
+		"sectionsInOrder": sectionsInOrder,
 	}
 	s.pages = map[string]*template.Template{}
 	for _, name := range []string{"login", "error", "queue", "contact", "disputes", "dispute", "calibration"} {
