@@ -48,6 +48,8 @@ type ComponentScore struct {
 	Max    Points
 	// Rule says how Points came about, in words a manager can read to an agent.
 	Rule string
+	// Entries are the manager entries a manual component counted.
+	Entries []Entry
 }
 
 // AdjustmentScore is the month's sum of the entries of one adjustment item.
@@ -153,6 +155,7 @@ func (c *Component) score(metrics map[string]*float64, entries []Entry) (Compone
 			sum += e.Points
 		}
 		pts = clampPoints(c.Default.Points+sum, 0, c.Max.Points)
+		cs.Entries = entries
 		if len(entries) == 0 {
 			cs.Rule = fmt.Sprintf("no manager entry: default %s", c.Default.Points)
 		} else {

@@ -65,6 +65,8 @@ func Warehouse(t testing.TB) *warehouse.Warehouse {
 	t.Cleanup(func() {
 		if os.Getenv("CCQA_TEST_KEEP") != "1" {
 			_ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
+			// Migrations also create db_payroll (the grades payroll may read; scorecard).
+			_ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+"_payroll")
 		} else {
 			t.Logf("kept database %s", db)
 		}
