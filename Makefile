@@ -72,3 +72,8 @@ bench-ingest: build
 
 clean:
 	rm -rf bin
+
+# QA review: auto-QA phrase detection, monthly sampling and review scoring (pure Go, no services).
+.PHONY: bench-qa
+bench-qa:
+	$(GO) test ./qa -run='^$$' -bench=. -benchmem
