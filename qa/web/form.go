@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ccqa/ccqa/qa"
 )
@@ -66,7 +67,7 @@ type formView struct {
 
 // newForm builds the form. raw holds submitted values (nil for a fresh form), review the
 // current version (nil for a new review).
-func newForm(r *qa.Rubric, action string, review *qa.Review, findings []qa.Finding, raw url.Values, errs qa.Errors) *formView {
+func newForm(r *qa.Rubric, loc *time.Location, action string, review *qa.Review, findings []qa.Finding, raw url.Values, errs qa.Errors) *formView {
 	f := &formView{Action: action, RubricVersion: r.Version, Errors: errs}
 	if review != nil {
 		f.BaseVersion = review.Version
@@ -107,7 +108,7 @@ func newForm(r *qa.Rubric, action string, review *qa.Review, findings []qa.Findi
 			// A new review starts with each auto-QA finding as a pre-filled deduction, which the
 			// reviewer confirms or rejects below.
 			it.Count = strconv.Itoa(min(len(it.Findings), d.MaxCount))
-			it.Comment = findingsComment(it.Findings)
+			it.Comment = findingsComment(it.Findings, loc)
 		}
 		it.CountErr = firstNonEmpty(errs.ByField("deductions."+d.ID+".count"), errs.ByField("deductions."+d.ID))
 		it.CommentEr = errs.ByField("deductions." + d.ID + ".comment")
@@ -121,7 +122,7 @@ func newForm(r *qa.Rubric, action string, review *qa.Review, findings []qa.Findi
 		case review != nil:
 			cf.Comment, cf.On = sc.Criticals[c.ID]
 		default:
-			cf.On, cf.Comment = len(cf.Findings) > 0, findingsComment(cf.Findings)
+			cf.On, cf.Comment = len(cf.Findings) > 0, findingsComment(cf.Findings, loc)
 		}
 		cf.OnErr = firstNonEmpty(errs.ByField("criticals."+c.ID), errs.ByField("criticals."+c.ID+".on"))
 		cf.CommentErr = errs.ByField("criticals." + c.ID + ".comment")
@@ -147,10 +148,12 @@ func newForm(r *qa.Rubric, action string, review *qa.Review, findings []qa.Findi
 	return f
 }
 
-func findingsComment(fs []qa.Finding) string {
+// findingsComment quotes the findings of an item, with their time in the business time zone
+// like the transcript shows it.
+func findingsComment(fs []qa.Finding, loc *time.Location) string {
 	var parts []string
 	for _, f := range fs {
-		parts = append(parts, fmt.Sprintf("自动质检 auto-QA: 「%s」 %s", f.Match, f.At.UTC().Format("2006-01-02 15:04:05Z")))
+		parts = append(parts, fmt.Sprintf("自动质检 auto-QA: 「%s」 %s", f.Match, f.At.In(loc).Format("2006-01-02 15:04:05")))
 	}
 	return strings.Join(parts, "; ")
 }

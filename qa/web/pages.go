@@ -353,7 +353,7 @@ func (s *Server) renderContact(w http.ResponseWriter, r *http.Request, rc *reqCt
 		if err != nil && !errors.Is(err, qa.ErrNotFound) {
 			return err
 		}
-		d.Form = newForm(s.cfg.Rubric, "/qa/contacts/"+url.PathEscape(id)+"/review", cur, d.Findings, raw, errs)
+		d.Form = newForm(s.cfg.Rubric, s.cfg.Store.Location(), "/qa/contacts/"+url.PathEscape(id)+"/review", cur, d.Findings, raw, errs)
 	}
 	if raw != nil {
 		d.DisputeReason = raw.Get("reason")
@@ -485,7 +485,7 @@ func (s *Server) renderDispute(w http.ResponseWriter, r *http.Request, rc *reqCt
 		if err != nil {
 			return err
 		}
-		data.Form = newForm(s.cfg.Rubric, "/qa/disputes/"+url.PathEscape(d.ID)+"/resolve", cur, findings, raw, errs)
+		data.Form = newForm(s.cfg.Rubric, s.cfg.Store.Location(), "/qa/disputes/"+url.PathEscape(d.ID)+"/resolve", cur, findings, raw, errs)
 		data.Form.Resolve = true
 	}
 	s.render(w, status, "dispute", rc, pageData{Title: "申诉 / Dispute " + d.ID, Flash: flash, Error: errMsg, Data: data})
