@@ -125,14 +125,16 @@ func TestFixtures(t *testing.T) {
 			}
 			loadAll(t, w, fx, 1000)
 			checkEvals(t, w, fx, "re-delivered")
-			for _, tb := range []string{"calls", "chats", "surveys", "orders", "agents", "targets", "contact_facts"} {
+			for _, tb := range []string{"calls", "chats", "surveys", "orders", "agents", "targets", "contact_facts", "survey_facts", "contact_metrics"} {
 				if err := w.Conn().Exec(ctx, "OPTIMIZE TABLE "+w.Database()+"."+tb+" FINAL"); err != nil {
 					t.Fatalf("optimize %s: %v", tb, err)
 				}
 			}
 			checkEvals(t, w, fx, "merged")
-			if err := w.Conn().Exec(ctx, "TRUNCATE TABLE "+w.Database()+".contact_facts"); err != nil {
-				t.Fatal(err)
+			for _, tb := range []string{"contact_facts", "survey_facts", "input_marks", "contact_metrics", "contact_metrics_builds"} {
+				if err := w.Conn().Exec(ctx, "TRUNCATE TABLE "+w.Database()+"."+tb); err != nil {
+					t.Fatal(err)
+				}
 			}
 			for _, stmt := range backfillStatements(t) {
 				if err := w.Conn().Exec(ctx, w.Expand(stmt, nil)); err != nil {
@@ -144,8 +146,8 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-// backfillStatements are the INSERT statements of migration 0010, which rebuild contact_facts
-// from the raw tables of an existing database.
+// backfillStatements are the INSERT statements of migrations 0010 and 0011, which fill
+// contact_facts, input_marks and survey_facts from the raw tables of an existing database.
 func backfillStatements(t *testing.T) []string {
 	t.Helper()
 	migs, err := warehouse.Migrations()
@@ -154,7 +156,7 @@ func backfillStatements(t *testing.T) []string {
 	}
 	var out []string
 	for _, m := range migs {
-		if m.Version != 10 {
+		if m.Version != 10 && m.Version != 11 {
 			continue
 		}
 		for _, s := range warehouse.SplitStatements(m.SQL) {
@@ -163,8 +165,8 @@ func backfillStatements(t *testing.T) []string {
 			}
 		}
 	}
-	if len(out) != 2 {
-		t.Fatalf("migration 0010 has %d backfill INSERTs, want 2 (calls, chats)", len(out))
+	if len(out) != 4 {
+		t.Fatalf("migrations 0010 and 0011 have %d backfill INSERTs, want 4 (calls, chats, input_marks, survey_facts)", len(out))
 	}
 	return out
 }

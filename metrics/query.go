@@ -12,6 +12,26 @@ import (
 //go:embed sql/metrics.sql
 var metricsTemplate string
 
+//go:embed sql/contact_rows.sql
+var contactRowsTemplate string
+
+// contactRowsSQL is the per-contact source (sql/contact_rows.sql without its header comment)
+// for contacts starting in [from, to); with from and to zero, for all contacts (the views).
+func contactRowsSQL(from, to time.Time) string {
+	body := contactRowsTemplate[strings.Index(contactRowsTemplate, "\nSELECT")+1:]
+	rng, rep := "1", "1"
+	if !from.IsZero() {
+		rng = "start_at >= " + dateTimeLit(from) + " AND start_at < " + dateTimeLit(to)
+		rep = "start_at >= " + dateTimeLit(from) + " AND start_at <= " + dateTimeLit(to.Add(FCRWindow))
+	}
+	return strings.NewReplacer("{{contact_range}}", rng, "{{repeat_range}}", rep).Replace(body)
+}
+
+// contactMetricsColumns are the columns of contact_rows.sql, as stored in contact_metrics.
+const contactMetricsColumns = "contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, " +
+	"handled, answered, wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, " +
+	"c_res_seconds, resolved, inquiry, complaint, repeated"
+
 // Level is what a metrics row is about: one agent, one team or one queue.
 type Level string
 
@@ -169,10 +189,7 @@ func BuildSQL(q Query, loc *time.Location) string {
 		"sl_seconds":       strconv.Itoa(sl),
 		"orders_enabled":   boolSQL(p.orders),
 		"targets_enabled":  boolSQL(p.targets && q.By == ByMonth),
-		"contact_range":    "1",
-		"repeat_range":     "1",
-		"repeat_filter":    "",
-		"contact_filter":   "",
+		"contacts":         contactRowsSQL(time.Time{}, time.Time{}),
 		"survey_where":     "1",
 		"order_candidates": "1",
 		"order_range":      "1",
@@ -205,16 +222,19 @@ func BuildSQL(q Query, loc *time.Location) string {
 			vars["orders_enabled"] = "0"
 			vars["targets_enabled"] = "0"
 		}
-		vars["contact_range"] = rng("start_at", fromAt, toAt)
-		// The repeat rule looks at the customer's contacts up to 7 days after the range.
-		vars["repeat_range"] = "start_at >= " + dateTimeLit(fromAt) + " AND start_at <= " + dateTimeLit(toAt.Add(FCRWindow))
-		if len(cf) > 0 {
-			vars["contact_filter"] = "AND " + strings.Join(cf, " AND ")
-			vars["repeat_filter"] = "AND customer_id IN (SELECT customer_id FROM ${db}.contact_facts WHERE " +
-				vars["contact_range"] + " AND " + strings.Join(cf, " AND ") + ")"
+		// Contacts come from the month builds of contact_metrics (see Rows): the month
+		// condition picks the partitions, the start_at condition the exact range.
+		lastMonth := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if !lastMonth.Equal(to) {
+			lastMonth = lastMonth.AddDate(0, 1, 0)
 		}
-		vars["survey_where"] = "interaction_id IN (SELECT contact_id FROM ${db}.contact_facts WHERE " +
-			vars["contact_range"] + " AND handled = 1 " + vars["contact_filter"] + ")"
+		where := "month >= toDate('" + time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly) +
+			"') AND month < toDate('" + lastMonth.Format(time.DateOnly) + "') AND " + rng("start_at", fromAt, toAt)
+		if len(cf) > 0 {
+			where += " AND " + strings.Join(cf, " AND ")
+		}
+		vars["contacts"] = "SELECT " + contactMetricsColumns + " FROM ${db}.contact_metrics WHERE " + where
+		vars["survey_where"] = "interaction_key IN (SELECT contact_key FROM ${db}.contact_metrics WHERE " + where + " AND handled = 1)"
 		// An order belongs to the range when its first event does, and every order whose first
 		// event is in the range has an event in the range: candidates are those orders, read
 		// with all their events so the first and latest are known.

@@ -67,13 +67,17 @@ type Row struct {
 }
 
 // Rows computes the metric rows of q, ordered by period and then by team and agent, team or
-// queue.
+// queue. It first brings the month builds of the range up to date (EnsureBuilt), so the rows
+// always reflect everything stored.
 func Rows(ctx context.Context, wh *warehouse.Warehouse, q Query) ([]Row, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
 	loc, err := wh.TimeZone(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := EnsureBuilt(ctx, wh, loc, q.From, q.To); err != nil {
 		return nil, err
 	}
 	return queryRows(ctx, wh, q, wh.Expand(BuildSQL(q, loc), map[string]string{"tz": loc.String()}))

@@ -5,18 +5,20 @@
 -- with the range and filters pushed down into every scan. Placeholders {{name}} are filled by
 -- metrics.buildSQL; ${db} and ${tz} by the warehouse.
 --
+-- The contacts placeholder is one row per contact of the range (de-duplicated, with its FCR repeat flag):
+-- for the views the text of sql/contact_rows.sql over contact_facts, for `ccqa metrics` the
+-- pre-built month partitions of contact_metrics, which are built from that same text.
+--
 -- Output: one row per (period, key) that has contacts, offered calls or orders (or, by month, a
 -- sales target). Every mean and rate is NULL where its sample (the _n column next to it) is
 -- empty, never 0. Durations in seconds, money in minor units (分).
 --
 -- 18.16 allows one JOIN per SELECT and no CTEs, hence the nesting. Pieces, innermost first:
---   c   contacts of the range (contact_facts FINAL: one row per contact even before merges),
---       with the agent's team from the latest agents import;
---   s   per contact: surveys (latest version of each survey_id), n / satisfied / score sum;
---   q   per contact: QA review scores (the qa_scores seam);
---   r   the set of handled contacts whose customer made another inbound call or chat within
---       7 days (604800 s) after the contact's start (FCR repeat rule);
---   o   per order: period of its first event, status/agent/customer/amount of its latest event.
+--   contacts of the range with the agent's team from the latest agents import;
+--   per contact: surveys (survey_facts, latest version of each survey_id), n / satisfied /
+--   score sum, and QA review scores (the qa_scores view of package qa);
+--   per order: period of its first event, status/agent/customer/amount of its latest event;
+--   monthly sales targets.
 
 SELECT
     period,
@@ -142,32 +144,12 @@ FROM
                 SELECT *
                 FROM
                 (
-                    SELECT
-                        contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                        answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                        art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                        resolved, inquiry, complaint,
-                        toUInt8(handled = 1 AND contact_id IN
-                        (
-                            -- Contacts followed by another inbound contact of the same customer
-                            -- within 7 days after their start (with anyone, answered or not).
-                            SELECT contact_id
-                            FROM
-                            (
-                                SELECT
-                                    groupArray(contact_id) AS ids,
-                                    groupArray(toInt64(start_at)) AS ts,
-                                    groupArray(inbound) AS ins
-                                FROM ${db}.contact_facts FINAL
-                                WHERE {{repeat_range}} {{repeat_filter}}
-                                GROUP BY customer_id
-                                HAVING count() > 1
-                            )
-                            ARRAY JOIN ids AS contact_id, ts AS t
-                            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                        )) AS repeated
-                    FROM ${db}.contact_facts FINAL
-                    WHERE {{contact_range}} AND {{level_where}} {{contact_filter}}
+                    SELECT *
+                    FROM
+                    (
+{{contacts}}
+                    ) AS contact_rows
+                    WHERE {{level_where}}
                 ) AS l1
                 ALL LEFT JOIN
                 (
@@ -196,7 +178,7 @@ FROM
                 FROM
                 (
                     SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                    FROM ${db}.surveys
+                    FROM ${db}.survey_facts
                     WHERE {{survey_where}}
                     GROUP BY survey_id
                 )

@@ -129,32 +129,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND agent_id != '' 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE agent_id != ''
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -183,7 +204,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
@@ -464,32 +485,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND agent_id != '' 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE agent_id != ''
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -518,7 +560,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
@@ -799,32 +841,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND agent_id != '' 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE agent_id != ''
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -853,7 +916,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
@@ -1134,32 +1197,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND agent_id != '' 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE agent_id != ''
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -1188,7 +1272,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
@@ -1464,32 +1548,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND agent_id != '' 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE agent_id != ''
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -1518,7 +1623,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
@@ -1794,32 +1899,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND agent_id != '' 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE agent_id != ''
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -1848,7 +1974,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
@@ -2124,32 +2250,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND 1 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE 1
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -2178,7 +2325,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
@@ -2454,32 +2601,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND 1 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE 1
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -2508,7 +2676,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
@@ -2784,32 +2952,53 @@ FROM
                     SELECT *
                     FROM
                     (
-                        SELECT
-                            contact_id, channel, agent_id, customer_id, queue, inbound, start_at, handled,
-                            answered, wait_seconds, handle_seconds, frt_n AS c_frt_n, frt_seconds AS c_frt_seconds,
-                            art_n AS c_art_n, art_sum AS c_art_sum, res_n AS c_res_n, res_seconds AS c_res_seconds,
-                            resolved, inquiry, complaint,
-                            toUInt8(handled = 1 AND contact_id IN
-                            (
-                                -- Contacts followed by another inbound contact of the same customer
-                                -- within 7 days after their start (with anyone, answered or not).
-                                SELECT contact_id
-                                FROM
-                                (
-                                    SELECT
-                                        groupArray(contact_id) AS ids,
-                                        groupArray(toInt64(start_at)) AS ts,
-                                        groupArray(inbound) AS ins
-                                    FROM ${db}.contact_facts FINAL
-                                    WHERE 1 
-                                    GROUP BY customer_id
-                                    HAVING count() > 1
-                                )
-                                ARRAY JOIN ids AS contact_id, ts AS t
-                                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-                            )) AS repeated
-                        FROM ${db}.contact_facts FINAL
-                        WHERE 1 AND 1 
+                        SELECT *
+                        FROM
+                        (
+    SELECT
+        contact_id,
+        cityHash64(contact_id) AS contact_key,
+        channel,
+        agent_id,
+        customer_id,
+        queue,
+        inbound,
+        start_at,
+        handled,
+        answered,
+        wait_seconds,
+        handle_seconds,
+        frt_n AS c_frt_n,
+        frt_seconds AS c_frt_seconds,
+        art_n AS c_art_n,
+        art_sum AS c_art_sum,
+        res_n AS c_res_n,
+        res_seconds AS c_res_seconds,
+        resolved,
+        inquiry,
+        complaint,
+        toUInt8(handled = 1 AND contact_id IN
+        (
+            SELECT contact_id
+            FROM
+            (
+                SELECT
+                    groupArray(contact_id) AS ids,
+                    groupArray(toInt64(start_at)) AS ts,
+                    groupArray(inbound) AS ins
+                FROM ${db}.contact_facts
+                WHERE 1
+                GROUP BY customer_id
+                HAVING count() > 1
+            )
+            ARRAY JOIN ids AS contact_id, ts AS t
+            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+        )) AS repeated
+    FROM ${db}.contact_facts FINAL
+    WHERE 1
+
+                        ) AS contact_rows
+                        WHERE 1
                     ) AS l1
                     ALL LEFT JOIN
                     (
@@ -2838,7 +3027,7 @@ FROM
                     FROM
                     (
                         SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.surveys
+                        FROM ${db}.survey_facts
                         WHERE 1
                         GROUP BY survey_id
                     )
