@@ -87,6 +87,8 @@ XML
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
 XML
+  # The server merges every file of users.d/ next to users.xml: copy the project's ones in.
+  mkdir -p "$dir/users.d" && cp "$here"/users.d/*.xml "$dir/users.d/"
   [ -f "$dir/extra.xml" ] || echo '<?xml version="1.0"?><yandex></yandex>' >"$dir/extra.xml"
 }
 
