@@ -102,6 +102,9 @@ type Line struct {
 type Explanation struct {
 	Grade GradeRow
 	Lines []Line
+	// Newer is the month's newest run when it is not the current one (a revision computed after
+	// the approval, waiting for its own).
+	Newer *RunInfo
 	// Pending are the agent's entries for the month that the current run does not count
 	// (entered after it was computed): the next rollup will.
 	Pending []Entry
@@ -175,6 +178,11 @@ func (s *Store) Explain(ctx context.Context, month time.Time, agent string) (*Ex
 			ex.Pending = append(ex.Pending, e)
 		}
 	}
+	if latest, err := s.LatestRun(ctx, m); err != nil {
+		return nil, err
+	} else if latest != nil && latest.RunID != ex.Grade.RunID {
+		ex.Newer = latest
+	}
 	return ex, nil
 }
 
@@ -191,8 +199,13 @@ func WriteExplanation(w io.Writer, ex *Explanation) error {
 	if g.Approved == 1 {
 		status = fmt.Sprintf("approved by %s at %s", g.ApprovedBy, g.ApprovedAt.UTC().Format("2006-01-02 15:04 UTC"))
 	}
-	fmt.Fprintf(&b, "revision %d, %s; computed by %s at %s with policy %s\n\n", g.Revision, status, g.ComputedBy,
+	fmt.Fprintf(&b, "revision %d, %s; computed by %s at %s with policy %s\n", g.Revision, status, g.ComputedBy,
 		g.ComputedAt.UTC().Format("2006-01-02 15:04 UTC"), g.PolicyVersion)
+	if ex.Newer != nil {
+		fmt.Fprintf(&b, "a newer revision %d (computed by %s at %s) waits for approval; payroll sees this one until then\n",
+			ex.Newer.Revision, ex.Newer.ComputedBy, ex.Newer.ComputedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	b.WriteString("\n")
 	n := 0
 	for _, l := range ex.Lines {
 		if l.Kind != "component" {
@@ -234,7 +247,7 @@ func WriteExplanation(w io.Writer, ex *Explanation) error {
 		fmt.Fprintf(&b, "    adjustments total: %s\n", signedFloat(g.AdjustmentsTotal))
 	}
 	b.WriteString("\n")
-	fmt.Fprintf(&b, "total: %s + %s = %s", fmtFloat(g.ComponentsTotal), signedFloat(g.AdjustmentsTotal), fmtFloat(g.RawTotal))
+	fmt.Fprintf(&b, "total: components %s, adjustments %s: %s", fmtFloat(g.ComponentsTotal), signedFloat(g.AdjustmentsTotal), fmtFloat(g.RawTotal))
 	if g.TotalScore != g.RawTotal {
 		fmt.Fprintf(&b, ", kept within 0–100: %s", fmtFloat(g.TotalScore))
 	}

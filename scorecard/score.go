@@ -109,7 +109,7 @@ func (p *Policy) Score(in Inputs) (Score, error) {
 			as.Sum += e.Points
 		}
 		as.Applied = as.Sum
-		as.Rule = fmt.Sprintf("%d entries, sum %s", len(es), signed(as.Sum))
+		as.Rule = fmt.Sprintf("%d %s, sum %s", len(es), plural(len(es), "entry", "entries"), signed(as.Sum))
 		if a.Month != nil {
 			as.Applied = clampPoints(as.Sum, a.Month.Min.Points, a.Month.Max.Points)
 			if as.Applied != as.Sum {
@@ -159,7 +159,7 @@ func (c *Component) score(metrics map[string]*float64, entries []Entry) (Compone
 		if len(entries) == 0 {
 			cs.Rule = fmt.Sprintf("no manager entry: default %s", c.Default.Points)
 		} else {
-			cs.Rule = fmt.Sprintf("default %s %s from %d entries", c.Default.Points, signed(sum), len(entries))
+			cs.Rule = fmt.Sprintf("default %s %s from %d %s", c.Default.Points, signed(sum), len(entries), plural(len(entries), "entry", "entries"))
 			if c.Default.Points+sum != pts {
 				cs.Rule += fmt.Sprintf(", kept within 0–%s", c.Max.Points)
 			}
@@ -308,4 +308,11 @@ func signed(p Points) string {
 		return "+" + p.String()
 	}
 	return p.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -52,6 +52,11 @@ func commands() map[string]command {
 		"targets": {"reference data: `ccqa targets import FILE.csv`", runTargets},
 		"qa":      {"QA review: rubric check, auto-QA scan, sampling, calibration, disputes", runQA},
 		"serve":   {"serve the QA reviewers' web app and JSON API (/qa/)", runServe},
+		"policy":  {"scorecard policies: `ccqa policy check FILE`, `ccqa policy print`", runPolicy},
+		"adjust":  {"manager entries (即时考核): add, list, reverse", runAdjust},
+		"rollup":  {"compute every agent's monthly grade and pay factor (a new revision after approval)", runRollup},
+		"approve": {"approve (freeze) a month's grades for payroll", runApprove},
+		"explain": {"explain an agent's monthly grade line by line", runExplain},
 	}
 }
 
