@@ -3,38 +3,50 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ccqa/ccqa/warehouse"
 )
 
 // A month build is the per-contact rows of one business month (sql/contact_rows.sql: contacts
-// de-duplicated, with their FCR repeat flag) stored in the month's partition of contact_metrics,
-// so that reading a month costs one scan of its rows instead of a de-duplication and a repeat
-// search over a year of contacts. Rows builds every month it reads whose inputs changed since
-// its last build; a build is recorded in contact_metrics_builds with the time zone and the
-// input mark it saw.
+// de-duplicated, with their surveys and their FCR repeat flag) stored in the month's partition
+// of contact_metrics, so that reading a month costs one scan of its rows instead of a
+// de-duplication, a survey join and a repeat search over a year of contacts. Rows rebuilds every
+// month it reads that data stored since its last build can change (EnsureBuilt).
+//
+// Staleness is judged with the server's clock at insert time (migration 0012): insert_marks
+// holds the last insert time of calls and chats per UTC month of their start and of surveys
+// overall, survey_facts the insert time of each survey. A build remembers seen_until, the server
+// time at its start minus buildMargin; everything inserted before seen_until is in it.
+
+// buildMargin is how long an insert may take from the server evaluating now() for it to its
+// rows being visible to queries. A build counts only data inserted more than buildMargin before
+// it started as seen, so an insert in flight during a build makes the month stale again instead
+// of being missed.
+const buildMargin = time.Minute
 
 // monthBuild is the latest recorded build of a month.
 type monthBuild struct {
-	tz   string
-	mark uint64
+	tz        string
+	seenUntil time.Time
 }
 
 // BuildStats says what EnsureBuilt did.
 type BuildStats struct {
 	Checked int // months in the range
-	Built   int // months (re)built because their inputs changed
+	Built   int // months (re)built because data that can change them was stored
 }
 
 // EnsureBuilt makes contact_metrics current for every business month (in loc) that overlaps
-// the dates [from, to): a month is rebuilt when it was never built, was built in another time
-// zone, or when a call or chat was stored since its build whose start lies in the month or in
-// the 7 days after it (the FCR window). Reading the marks costs two small queries; a rebuild of
-// a month of ~1M contacts costs seconds.
+// the dates [from, to). A month is rebuilt when it was never built, was built in another time
+// zone, when a call or chat was inserted after its build's seen_until whose start lies in the
+// month or in the 7 days after it (the FCR window), or when a survey inserted after seen_until
+// rates one of its contacts. Checking costs a few small queries; a rebuild of a month of ~1M
+// contacts costs seconds.
 func EnsureBuilt(ctx context.Context, wh *warehouse.Warehouse, loc *time.Location, from, to time.Time) (BuildStats, error) {
 	var st BuildStats
-	marks, err := inputMarks(ctx, wh)
+	marks, surveysMark, err := insertMarks(ctx, wh)
 	if err != nil {
 		return st, err
 	}
@@ -42,21 +54,89 @@ func EnsureBuilt(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locatio
 	if err != nil {
 		return st, err
 	}
+	var stale, surveyCheck []time.Time
 	from, to = dateOf(from), dateOf(to)
 	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); m.Before(to); m = m.AddDate(0, 1, 0) {
 		st.Checked++
 		start := time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, loc)
 		end := time.Date(m.Year(), m.Month()+1, 1, 0, 0, 0, 0, loc)
-		mark := markFor(marks, start, end.Add(FCRWindow))
-		if b, ok := builds[m]; ok && b.tz == loc.String() && b.mark >= mark {
-			continue
+		b, ok := builds[m]
+		switch {
+		case !ok || b.tz != loc.String() || markFor(marks, start, end.Add(FCRWindow)).After(b.seenUntil):
+			stale = append(stale, m)
+		case surveysMark.After(b.seenUntil):
+			surveyCheck = append(surveyCheck, m)
 		}
-		if err := buildMonth(ctx, wh, m, start, loc.String(), mark); err != nil {
+	}
+	if len(surveyCheck) > 0 {
+		hit, err := monthsWithNewSurveys(ctx, wh, builds, surveyCheck)
+		if err != nil {
+			return st, err
+		}
+		var unaffected []time.Time
+		for _, m := range surveyCheck {
+			if hit[m] {
+				stale = append(stale, m)
+			} else {
+				unaffected = append(unaffected, m)
+			}
+		}
+		// The new surveys rate no contact of these months: record that they are current up to
+		// now, so the next read does not search again.
+		if err := recheck(ctx, wh, unaffected, builds); err != nil {
+			return st, err
+		}
+	}
+	for _, m := range stale {
+		if err := RebuildMonth(ctx, wh, loc, m); err != nil {
 			return st, err
 		}
 		st.Built++
 	}
 	return st, nil
+}
+
+// RebuildMonth rebuilds the month (its first day; loc the business zone) whether or not data
+// changed: it computes the month's rows into a scratch table of its own (so that builds running
+// at the same time never mix rows) and swaps them into contact_metrics with REPLACE PARTITION,
+// which is atomic: a reader sees the old month or the new one.
+func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Location, month time.Time) error {
+	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+	label := month.Format("2006-01")
+	day := month.Format(time.DateOnly)
+	serverNow, err := serverTime(ctx, wh)
+	if err != nil {
+		return err
+	}
+	scratch := fmt.Sprintf("contact_metrics_build_%d", time.Now().UnixNano())
+	exec := func(what, sql string) error {
+		if err := wh.Conn().Exec(ctx, wh.Expand(sql, nil)); err != nil {
+			return fmt.Errorf("build metrics of %s: %s: %w", label, what, err)
+		}
+		return nil
+	}
+	if err := exec("create scratch table", "CREATE TABLE ${db}."+scratch+" AS ${db}.contact_metrics"); err != nil {
+		return err
+	}
+	defer func() {
+		_ = wh.Conn().Exec(context.WithoutCancel(ctx), wh.Expand("DROP TABLE IF EXISTS ${db}."+scratch, nil))
+	}()
+	if err := exec("compute", "INSERT INTO ${db}."+scratch+" ("+ContactMetricsColumns+") "+MonthRowsSQL(month, loc)); err != nil {
+		return err
+	}
+	var n uint64
+	if err := wh.Conn().QueryRow(ctx, wh.Expand("SELECT count() FROM ${db}."+scratch, nil)).Scan(&n); err != nil {
+		return fmt.Errorf("build metrics of %s: %w", label, err)
+	}
+	if n == 0 {
+		// A month without contacts has no partition to copy; drop any old one.
+		if err := exec("drop empty month", "ALTER TABLE ${db}.contact_metrics DROP PARTITION '"+day+"'"); err != nil {
+			return err
+		}
+	} else if err := exec("swap in", "ALTER TABLE ${db}.contact_metrics REPLACE PARTITION '"+day+"' FROM ${db}."+scratch); err != nil {
+		return err
+	}
+	return recordBuilds(ctx, wh, []time.Time{month}, loc.String(), serverNow.Add(-buildMargin))
 }
 
 // MonthRowsSQL is the SELECT a build of month (its first day; loc the business zone) stores in
@@ -72,37 +152,54 @@ func MonthRowsSQL(month time.Time, loc *time.Location) string {
 // ContactMetricsColumns lists the columns of contact_metrics, in MonthRowsSQL's order.
 const ContactMetricsColumns = "month, " + contactMetricsColumns
 
-// markFor is the greatest input mark of the UTC months that overlap [from, to].
-func markFor(marks map[uint32]uint64, from, to time.Time) uint64 {
-	var mark uint64
+// markFor is the last insert time of the contacts of the UTC months that overlap [from, to].
+func markFor(marks map[uint32]time.Time, from, to time.Time) time.Time {
+	var mark time.Time
 	u := time.Date(from.UTC().Year(), from.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
 	for !u.After(to) {
-		mark = max(mark, marks[uint32(u.Year()*100+int(u.Month()))])
+		if t := marks[uint32(u.Year()*100+int(u.Month()))]; t.After(mark) {
+			mark = t
+		}
 		u = u.AddDate(0, 1, 0)
 	}
 	return mark
 }
 
-func inputMarks(ctx context.Context, wh *warehouse.Warehouse) (map[uint32]uint64, error) {
-	rows, err := wh.Conn().Query(ctx, wh.Expand("SELECT utc_month, maxMerge(max_version) FROM ${db}.input_marks WHERE source = 'contacts' GROUP BY utc_month", nil))
+func serverTime(ctx context.Context, wh *warehouse.Warehouse) (time.Time, error) {
+	var now time.Time
+	if err := wh.Conn().QueryRow(ctx, "SELECT toDateTime(now(), 'UTC')").Scan(&now); err != nil {
+		return now, fmt.Errorf("read the server clock: %w", err)
+	}
+	return now, nil
+}
+
+// insertMarks returns the last insert time of contacts per UTC month and of surveys.
+func insertMarks(ctx context.Context, wh *warehouse.Warehouse) (map[uint32]time.Time, time.Time, error) {
+	var surveys time.Time
+	rows, err := wh.Conn().Query(ctx, wh.Expand("SELECT source, utc_month, maxMerge(last_insert) FROM ${db}.insert_marks GROUP BY source, utc_month", nil))
 	if err != nil {
-		return nil, fmt.Errorf("read input marks: %w", err)
+		return nil, surveys, fmt.Errorf("read insert marks: %w", err)
 	}
 	defer rows.Close()
-	out := map[uint32]uint64{}
+	out := map[uint32]time.Time{}
 	for rows.Next() {
+		var source string
 		var m uint32
-		var v uint64
-		if err := rows.Scan(&m, &v); err != nil {
-			return nil, fmt.Errorf("read input marks: %w", err)
+		var t time.Time
+		if err := rows.Scan(&source, &m, &t); err != nil {
+			return nil, surveys, fmt.Errorf("read insert marks: %w", err)
 		}
-		out[m] = v
+		if source == "surveys" {
+			surveys = t
+		} else {
+			out[m] = t
+		}
 	}
-	return out, rows.Err()
+	return out, surveys, rows.Err()
 }
 
 func monthBuilds(ctx context.Context, wh *warehouse.Warehouse) (map[time.Time]monthBuild, error) {
-	rows, err := wh.Conn().Query(ctx, wh.Expand("SELECT month, argMax(tz, version), argMax(contacts_mark, version) FROM ${db}.contact_metrics_builds GROUP BY month", nil))
+	rows, err := wh.Conn().Query(ctx, wh.Expand("SELECT month, argMax(tz, version), argMax(seen_until, version) FROM ${db}.contact_metrics_builds GROUP BY month", nil))
 	if err != nil {
 		return nil, fmt.Errorf("read month builds: %w", err)
 	}
@@ -111,7 +208,7 @@ func monthBuilds(ctx context.Context, wh *warehouse.Warehouse) (map[time.Time]mo
 	for rows.Next() {
 		var m time.Time
 		var b monthBuild
-		if err := rows.Scan(&m, &b.tz, &b.mark); err != nil {
+		if err := rows.Scan(&m, &b.tz, &b.seenUntil); err != nil {
 			return nil, fmt.Errorf("read month builds: %w", err)
 		}
 		out[time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, time.UTC)] = b
@@ -119,51 +216,67 @@ func monthBuilds(ctx context.Context, wh *warehouse.Warehouse) (map[time.Time]mo
 	return out, rows.Err()
 }
 
-// buildMonth computes the month's rows into a scratch table of its own (so that builds running
-// at the same time never mix rows) and swaps them into contact_metrics with REPLACE PARTITION,
-// which is atomic: a reader sees the old month or the new one. The mark recorded is the one
-// read before the build, so data stored during the build makes the month stale again.
-func buildMonth(ctx context.Context, wh *warehouse.Warehouse, month, start time.Time, tz string, mark uint64) error {
-	day := month.Format(time.DateOnly)
-	scratch := fmt.Sprintf("contact_metrics_build_%d", time.Now().UnixNano())
-	exec := func(what, sql string) error {
-		if err := wh.Conn().Exec(ctx, wh.Expand(sql, map[string]string{"tz": tz})); err != nil {
-			return fmt.Errorf("build metrics of %s: %s: %w", month.Format("2006-01"), what, err)
+// monthsWithNewSurveys returns which of the built months have a contact rated by a survey
+// inserted after the month's build.
+func monthsWithNewSurveys(ctx context.Context, wh *warehouse.Warehouse, builds map[time.Time]monthBuild, months []time.Time) (map[time.Time]bool, error) {
+	since := builds[months[0]].seenUntil
+	var days []string
+	for _, m := range months {
+		if builds[m].seenUntil.Before(since) {
+			since = builds[m].seenUntil
 		}
+		days = append(days, "'"+m.Format(time.DateOnly)+"'")
+	}
+	q := "SELECT DISTINCT month FROM ${db}.contact_metrics WHERE month IN (" + strings.Join(days, ", ") +
+		") AND contact_key IN (SELECT interaction_key FROM ${db}.survey_facts WHERE inserted_at > " + dateTimeLit(since) + ")"
+	rows, err := wh.Conn().Query(ctx, wh.Expand(q, nil))
+	if err != nil {
+		return nil, fmt.Errorf("find months with new surveys: %w", err)
+	}
+	defer rows.Close()
+	hit := map[time.Time]bool{}
+	for rows.Next() {
+		var m time.Time
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		hit[time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, time.UTC)] = true
+	}
+	return hit, rows.Err()
+}
+
+// recheck records that months whose new surveys rate none of their contacts are current as of
+// now (minus the margin), keeping their time zone.
+func recheck(ctx context.Context, wh *warehouse.Warehouse, months []time.Time, builds map[time.Time]monthBuild) error {
+	if len(months) == 0 {
 		return nil
 	}
-	if err := exec("create scratch table", "CREATE TABLE ${db}."+scratch+" AS ${db}.contact_metrics"); err != nil {
+	serverNow, err := serverTime(ctx, wh)
+	if err != nil {
 		return err
 	}
-	defer func() {
-		_ = wh.Conn().Exec(context.WithoutCancel(ctx), wh.Expand("DROP TABLE IF EXISTS ${db}."+scratch, nil))
-	}()
-	if err := exec("compute", "INSERT INTO ${db}."+scratch+" (month, "+contactMetricsColumns+") "+MonthRowsSQL(month, start.Location())); err != nil {
-		return err
-	}
-	var n uint64
-	if err := wh.Conn().QueryRow(ctx, wh.Expand("SELECT count() FROM ${db}."+scratch, nil)).Scan(&n); err != nil {
-		return fmt.Errorf("build metrics of %s: %w", month.Format("2006-01"), err)
-	}
-	if n == 0 {
-		// A month without contacts: there is no partition to copy; drop any old one.
-		if err := exec("drop empty month", "ALTER TABLE ${db}.contact_metrics DROP PARTITION '"+day+"'"); err != nil {
+	for _, m := range months {
+		if err := recordBuilds(ctx, wh, []time.Time{m}, builds[m].tz, serverNow.Add(-buildMargin)); err != nil {
 			return err
 		}
-	} else if err := exec("swap in", "ALTER TABLE ${db}.contact_metrics REPLACE PARTITION '"+day+"' FROM ${db}."+scratch); err != nil {
-		return err
+	}
+	return nil
+}
+
+func recordBuilds(ctx context.Context, wh *warehouse.Warehouse, months []time.Time, tz string, seenUntil time.Time) error {
+	b, err := wh.Conn().PrepareBatch(ctx, wh.Expand("INSERT INTO ${db}.contact_metrics_builds (month, tz, seen_until, built_at, version)", nil))
+	if err != nil {
+		return fmt.Errorf("record month build: %w", err)
 	}
 	now := time.Now()
-	b, err := wh.Conn().PrepareBatch(ctx, wh.Expand("INSERT INTO ${db}.contact_metrics_builds (month, tz, contacts_mark, built_at, version)", nil))
-	if err != nil {
-		return fmt.Errorf("record build of %s: %w", month.Format("2006-01"), err)
-	}
-	if err := b.Append(month, tz, mark, now.UTC(), uint64(now.UnixNano())); err != nil {
-		_ = b.Abort()
-		return fmt.Errorf("record build of %s: %w", month.Format("2006-01"), err)
+	for _, m := range months {
+		if err := b.Append(m, tz, seenUntil.UTC(), now.UTC(), uint64(now.UnixNano())); err != nil {
+			_ = b.Abort()
+			return fmt.Errorf("record month build: %w", err)
+		}
 	}
 	if err := b.Send(); err != nil {
-		return fmt.Errorf("record build of %s: %w", month.Format("2006-01"), err)
+		return fmt.Errorf("record month build: %w", err)
 	}
 	return nil
 }

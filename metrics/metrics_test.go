@@ -131,7 +131,7 @@ func TestFixtures(t *testing.T) {
 				}
 			}
 			checkEvals(t, w, fx, "merged")
-			for _, tb := range []string{"contact_facts", "survey_facts", "input_marks", "contact_metrics", "contact_metrics_builds"} {
+			for _, tb := range []string{"contact_facts", "survey_facts", "insert_marks", "contact_metrics", "contact_metrics_builds"} {
 				if err := w.Conn().Exec(ctx, "TRUNCATE TABLE "+w.Database()+"."+tb); err != nil {
 					t.Fatal(err)
 				}
@@ -146,8 +146,8 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
-// backfillStatements are the INSERT statements of migrations 0010 and 0011, which fill
-// contact_facts, input_marks and survey_facts from the raw tables of an existing database.
+// backfillStatements are the INSERT statements of migrations 0010 and 0012, which fill
+// contact_facts, survey_facts and insert_marks from the raw tables of an existing database.
 func backfillStatements(t *testing.T) []string {
 	t.Helper()
 	migs, err := warehouse.Migrations()
@@ -156,7 +156,7 @@ func backfillStatements(t *testing.T) []string {
 	}
 	var out []string
 	for _, m := range migs {
-		if m.Version != 10 && m.Version != 11 {
+		if m.Version != 10 && m.Version != 12 {
 			continue
 		}
 		for _, s := range warehouse.SplitStatements(m.SQL) {
@@ -165,8 +165,8 @@ func backfillStatements(t *testing.T) []string {
 			}
 		}
 	}
-	if len(out) != 4 {
-		t.Fatalf("migrations 0010 and 0011 have %d backfill INSERTs, want 4 (calls, chats, input_marks, survey_facts)", len(out))
+	if len(out) != 5 {
+		t.Fatalf("migrations 0010 and 0012 have %d backfill INSERTs, want 5 (calls, chats, survey_facts, two insert_marks)", len(out))
 	}
 	return out
 }

@@ -19,18 +19,19 @@ var contactRowsTemplate string
 // for contacts starting in [from, to); with from and to zero, for all contacts (the views).
 func contactRowsSQL(from, to time.Time) string {
 	body := contactRowsTemplate[strings.Index(contactRowsTemplate, "\nSELECT")+1:]
-	rng, rep := "1", "1"
+	rng, rep, srv := "1", "1", "1"
 	if !from.IsZero() {
 		rng = "start_at >= " + dateTimeLit(from) + " AND start_at < " + dateTimeLit(to)
 		rep = "start_at >= " + dateTimeLit(from) + " AND start_at <= " + dateTimeLit(to.Add(FCRWindow))
+		srv = "interaction_key IN (SELECT cityHash64(contact_id) FROM ${db}.contact_facts WHERE " + rng + " AND handled = 1)"
 	}
-	return strings.NewReplacer("{{contact_range}}", rng, "{{repeat_range}}", rep).Replace(body)
+	return strings.NewReplacer("{{contact_range}}", rng, "{{repeat_range}}", rep, "{{survey_range}}", srv).Replace(body)
 }
 
 // contactMetricsColumns are the columns of contact_rows.sql, as stored in contact_metrics.
 const contactMetricsColumns = "contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, " +
 	"handled, answered, wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, " +
-	"c_res_seconds, resolved, inquiry, complaint, repeated"
+	"c_res_seconds, resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum"
 
 // Level is what a metrics row is about: one agent, one team or one queue.
 type Level string
@@ -190,7 +191,6 @@ func BuildSQL(q Query, loc *time.Location) string {
 		"orders_enabled":   boolSQL(p.orders),
 		"targets_enabled":  boolSQL(p.targets && q.By == ByMonth),
 		"contacts":         contactRowsSQL(time.Time{}, time.Time{}),
-		"survey_where":     "1",
 		"order_candidates": "1",
 		"order_range":      "1",
 		"order_filter":     "",
@@ -234,7 +234,6 @@ func BuildSQL(q Query, loc *time.Location) string {
 			where += " AND " + strings.Join(cf, " AND ")
 		}
 		vars["contacts"] = "SELECT " + contactMetricsColumns + " FROM ${db}.contact_metrics WHERE " + where
-		vars["survey_where"] = "interaction_key IN (SELECT contact_key FROM ${db}.contact_metrics WHERE " + where + " AND handled = 1)"
 		// An order belongs to the range when its first event does, and every order whose first
 		// event is in the range has an event in the range: candidates are those orders, read
 		// with all their events so the first and latest are known.

@@ -14,9 +14,8 @@
 -- empty, never 0. Durations in seconds, money in minor units (分).
 --
 -- 18.16 allows one JOIN per SELECT and no CTEs, hence the nesting. Pieces, innermost first:
---   contacts of the range with the agent's team from the latest agents import;
---   per contact: surveys (survey_facts, latest version of each survey_id), n / satisfied /
---   score sum, and QA review scores (the qa_scores view of package qa);
+--   contacts of the range (with their surveys) and the agent's team from the latest agents
+--   import; per contact: QA review scores (the qa_scores view of package qa);
 --   per order: period of its first event, status/agent/customer/amount of its latest event;
 --   monthly sales targets.
 
@@ -159,41 +158,9 @@ FROM
             ) AS l2
             ALL LEFT JOIN
             (
-                SELECT
-                    contact_id,
-                    sum(s_n1) AS s_n,
-                    sum(s_satisfied1) AS s_satisfied,
-                    sum(s_score_sum1) AS s_score_sum,
-                    sum(q_n1) AS q_n,
-                    sum(q_sum1) AS q_sum
-                FROM
-                (
-                SELECT
-                    contact_id,
-                    toUInt64(count()) AS s_n1,
-                    toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                    toUInt64(sum(s_score)) AS s_score_sum1,
-                    toUInt64(0) AS q_n1,
-                    toFloat64(0) AS q_sum1
-                FROM
-                (
-                    SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                    FROM ${db}.survey_facts
-                    WHERE {{survey_where}}
-                    GROUP BY survey_id
-                )
-                GROUP BY contact_id
-                UNION ALL
-                SELECT
-                    contact_id,
-                    toUInt64(0) AS s_n1,
-                    toUInt64(0) AS s_satisfied1,
-                    toUInt64(0) AS s_score_sum1,
-                    toUInt64(count()) AS q_n1,
-                    toFloat64(sum(score)) AS q_sum1
+                -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                 FROM ${db}.qa_scores
-                GROUP BY contact_id
-                )
                 GROUP BY contact_id
             ) AS r2 USING (contact_id)
         )

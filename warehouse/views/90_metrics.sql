@@ -133,46 +133,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE agent_id != ''
@@ -185,41 +209,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )
@@ -489,46 +481,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE agent_id != ''
@@ -541,41 +557,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )
@@ -845,46 +829,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE agent_id != ''
@@ -897,41 +905,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )
@@ -1201,46 +1177,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE agent_id != ''
@@ -1253,41 +1253,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )
@@ -1552,46 +1520,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE agent_id != ''
@@ -1604,41 +1596,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )
@@ -1903,46 +1863,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE agent_id != ''
@@ -1955,41 +1939,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )
@@ -2254,46 +2206,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE 1
@@ -2306,41 +2282,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )
@@ -2605,46 +2549,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE 1
@@ -2657,41 +2625,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )
@@ -2956,46 +2892,70 @@ FROM
                         FROM
                         (
     SELECT
-        contact_id,
-        cityHash64(contact_id) AS contact_key,
-        channel,
-        agent_id,
-        customer_id,
-        queue,
-        inbound,
-        start_at,
-        handled,
-        answered,
-        wait_seconds,
-        handle_seconds,
-        frt_n AS c_frt_n,
-        frt_seconds AS c_frt_seconds,
-        art_n AS c_art_n,
-        art_sum AS c_art_sum,
-        res_n AS c_res_n,
-        res_seconds AS c_res_seconds,
-        resolved,
-        inquiry,
-        complaint,
-        toUInt8(handled = 1 AND contact_id IN
-        (
-            SELECT contact_id
-            FROM
+        contact_id, contact_key, channel, agent_id, customer_id, queue, inbound, start_at, handled, answered,
+        wait_seconds, handle_seconds, c_frt_n, c_frt_seconds, c_art_n, c_art_sum, c_res_n, c_res_seconds,
+        resolved, inquiry, complaint, repeated, s_n, s_satisfied, s_score_sum
+    FROM
+    (
+        SELECT
+            contact_id,
+            cityHash64(contact_id) AS contact_key,
+            channel,
+            agent_id,
+            customer_id,
+            queue,
+            inbound,
+            start_at,
+            handled,
+            answered,
+            wait_seconds,
+            handle_seconds,
+            frt_n AS c_frt_n,
+            frt_seconds AS c_frt_seconds,
+            art_n AS c_art_n,
+            art_sum AS c_art_sum,
+            res_n AS c_res_n,
+            res_seconds AS c_res_seconds,
+            resolved,
+            inquiry,
+            complaint,
+            toUInt8(handled = 1 AND contact_id IN
             (
-                SELECT
-                    groupArray(contact_id) AS ids,
-                    groupArray(toInt64(start_at)) AS ts,
-                    groupArray(inbound) AS ins
-                FROM ${db}.contact_facts
-                WHERE 1
-                GROUP BY customer_id
-                HAVING count() > 1
-            )
-            ARRAY JOIN ids AS contact_id, ts AS t
-            WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
-        )) AS repeated
-    FROM ${db}.contact_facts FINAL
-    WHERE 1
+                SELECT contact_id
+                FROM
+                (
+                    SELECT
+                        groupArray(contact_id) AS ids,
+                        groupArray(toInt64(start_at)) AS ts,
+                        groupArray(inbound) AS ins
+                    FROM ${db}.contact_facts
+                    WHERE 1
+                    GROUP BY customer_id
+                    HAVING count() > 1
+                )
+                ARRAY JOIN ids AS contact_id, ts AS t
+                WHERE arrayExists((t2, id2, in2) -> in2 = 1 AND t2 >= t AND t2 <= t + 604800 AND id2 != contact_id, ts, ids, ins)
+            )) AS repeated
+        FROM ${db}.contact_facts FINAL
+        WHERE 1
+    ) AS contact_base
+    ALL LEFT JOIN
+    (
+        -- Surveys per contact: the latest version of each survey_id, by the contact it rates.
+        SELECT
+            contact_id,
+            toUInt64(count()) AS s_n,
+            toUInt64(countIf(s_score >= 4)) AS s_satisfied,
+            toUInt64(sum(s_score)) AS s_score_sum
+        FROM
+        (
+            SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
+            FROM ${db}.survey_facts
+            WHERE 1
+            GROUP BY survey_id
+        )
+        GROUP BY contact_id
+    ) AS contact_surveys USING (contact_id)
 
                         ) AS contact_rows
                         WHERE 1
@@ -3008,41 +2968,9 @@ FROM
                 ) AS l2
                 ALL LEFT JOIN
                 (
-                    SELECT
-                        contact_id,
-                        sum(s_n1) AS s_n,
-                        sum(s_satisfied1) AS s_satisfied,
-                        sum(s_score_sum1) AS s_score_sum,
-                        sum(q_n1) AS q_n,
-                        sum(q_sum1) AS q_sum
-                    FROM
-                    (
-                    SELECT
-                        contact_id,
-                        toUInt64(count()) AS s_n1,
-                        toUInt64(countIf(s_score >= 4)) AS s_satisfied1,
-                        toUInt64(sum(s_score)) AS s_score_sum1,
-                        toUInt64(0) AS q_n1,
-                        toFloat64(0) AS q_sum1
-                    FROM
-                    (
-                        SELECT survey_id, argMax(interaction_id, version) AS contact_id, argMax(score, version) AS s_score
-                        FROM ${db}.survey_facts
-                        WHERE 1
-                        GROUP BY survey_id
-                    )
-                    GROUP BY contact_id
-                    UNION ALL
-                    SELECT
-                        contact_id,
-                        toUInt64(0) AS s_n1,
-                        toUInt64(0) AS s_satisfied1,
-                        toUInt64(0) AS s_score_sum1,
-                        toUInt64(count()) AS q_n1,
-                        toFloat64(sum(score)) AS q_sum1
+                    -- QA review scores per reviewed contact (the qa_scores view of package qa).
+                    SELECT contact_id, toUInt64(count()) AS q_n, toFloat64(sum(score)) AS q_sum
                     FROM ${db}.qa_scores
-                    GROUP BY contact_id
-                    )
                     GROUP BY contact_id
                 ) AS r2 USING (contact_id)
             )

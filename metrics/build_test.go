@@ -1,0 +1,76 @@
+package metrics_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ccqa/ccqa/internal/itest"
+	"github.com/ccqa/ccqa/metrics"
+)
+
+// TestBuildFollowsNewData checks that `ccqa metrics` never answers from a stale month build:
+// data stored after a month was built (a new contact in the month, a contact in the first days
+// of the next month that makes a November contact a repeat, a survey) is in the next answer.
+// Values by hand: FCR = resolved handled contacts without another inbound contact of the same
+// customer within 7 days, over handled contacts.
+func TestBuildFollowsNewData(t *testing.T) {
+	w := itest.Warehouse(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	version := uint64(0)
+	add := func(kind string, lines ...string) {
+		t.Helper()
+		version++
+		tb, err := tableOf(load{kind: kind, rows: lines}, version, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := insertTable(ctx, w, tb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nov := metrics.MonthQuery(metrics.LevelAgent, metrics.Month{Time: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
+	check := func(step string, contacts uint64, fcr float64, wantBuilt int) {
+		t.Helper()
+		loc, _ := time.LoadLocation("Asia/Shanghai")
+		st, err := metrics.EnsureBuilt(ctx, w, loc, nov.From, nov.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Data inserted within buildMargin of a build keeps the month stale, so a month may be
+		// rebuilt more often than needed here, never less.
+		if st.Built < wantBuilt {
+			t.Errorf("%s: %d month(s) rebuilt, want at least %d", step, st.Built, wantBuilt)
+		}
+		rows, err := metrics.Rows(ctx, w, nov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].Contacts != contacts || rows[0].FCRRate == nil || *rows[0].FCRRate != fcr {
+			t.Fatalf("%s: rows %+v, want one a1 row with %d contacts and fcr_rate %v", step, rows, contacts, fcr)
+		}
+	}
+	// x1: u1 resolved on 10 Nov, nothing else: FCR 1/1.
+	add("calls", `{"call_id":"x1","agent_id":"a1","customer_id":"u1","offered_at":"2026-11-10T10:00:00+08:00","answered_at":"2026-11-10T10:00:05+08:00","ended_at":"2026-11-10T10:01:05+08:00","resolved":true}`)
+	check("first build", 1, 1, 1)
+	check("nothing new", 1, 1, 0)
+	// x2: u1 again on 12 Nov: x1 is now a repeat; x2 unresolved: FCR 0/2.
+	add("calls", `{"call_id":"x2","agent_id":"a1","customer_id":"u1","offered_at":"2026-11-12T10:00:00+08:00","answered_at":"2026-11-12T10:00:05+08:00","ended_at":"2026-11-12T10:01:05+08:00"}`)
+	check("new contact in the month", 2, 0, 1)
+	// x3: u3 resolved on 29 Nov (FCR 1/3 for now), then x4: u3 chats on 2 Dec, in December but
+	// within 7 days: x3 becomes a repeat, FCR 0/3; November must be rebuilt for a December event.
+	add("calls", `{"call_id":"x3","agent_id":"a1","customer_id":"u3","offered_at":"2026-11-29T10:00:00+08:00","answered_at":"2026-11-29T10:00:05+08:00","ended_at":"2026-11-29T10:01:05+08:00","resolved":true}`)
+	check("third contact", 3, 1.0/3, 1)
+	add("chats", `{"chat_id":"x4","agent_id":"a2","customer_id":"u3","started_at":"2026-12-02T10:00:00+08:00","ended_at":"2026-12-02T10:05:00+08:00","messages":[]}`)
+	check("repeat in the next month", 3, 0, 1)
+	// A survey of x2 arrives: csat 1/1 in November.
+	add("surveys", `{"survey_id":"v1","interaction_id":"x2","channel":"call","score":5,"answered_at":"2026-12-20T10:00:00+08:00"}`)
+	rows, err := metrics.Rows(ctx, w, nov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].CSATN != 1 || rows[0].CSAT == nil || *rows[0].CSAT != 1 {
+		t.Fatalf("after a survey: rows %+v, want csat 1 of 1", rows)
+	}
+}
