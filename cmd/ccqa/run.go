@@ -57,6 +57,8 @@ func commands() map[string]command {
 		"rollup":  {"compute every agent's monthly grade and pay factor (a new revision after approval)", runRollup},
 		"approve": {"approve (freeze) a month's grades for payroll", runApprove},
 		"explain": {"explain an agent's monthly grade line by line", runExplain},
+		"export":  {"write a month's grades or metrics as CSV (Excel-ready) or Parquet", runExport},
+		"import":  {"backfill events from Parquet, Arrow IPC or JSON-lines files", runImport},
 	}
 }
 
