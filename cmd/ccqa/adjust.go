@@ -5,11 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	"github.com/ccqa/ccqa/metrics"
+	"github.com/ccqa/ccqa/qa"
+	"github.com/ccqa/ccqa/qa/web"
 	"github.com/ccqa/ccqa/scorecard"
+	"github.com/ccqa/ccqa/warehouse"
 )
 
 const adjustUsage = `adjust <command> [flags]
@@ -272,4 +278,58 @@ func runAdjustItems(e *env, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s to %s\t%s\n", id, kind, signedPoints(lo), signedPoints(hi), label)
 	}
 	return tw.Flush()
+}
+
+// adjustAccess lets the adjustments API use the QA app's sign-in and roles: HTTP Basic
+// credentials from the users file, or the QA app's session cookie. Admins may adjust every
+// agent, managers the agents of their teams (from agents.csv); nobody else.
+type adjustAccess struct {
+	users *qa.Users
+	app   *web.Server
+	store *scorecard.Store
+	log   *slog.Logger
+}
+
+func (a *adjustAccess) User(r *http.Request) (string, error) {
+	if name, pass, ok := r.BasicAuth(); ok {
+		if u := a.users.Authenticate(name, pass); u != nil {
+			return u.Username, nil
+		}
+		return "", errors.New("wrong username or password")
+	}
+	if u := a.app.SignedInUser(r); u != nil {
+		return u.Username, nil
+	}
+	return "", errors.New("HTTP Basic credentials or the QA app's session cookie are required")
+}
+
+func (a *adjustAccess) MayAdjust(ctx context.Context, user, agentID string) bool {
+	u := a.users.Get(user)
+	switch {
+	case u == nil:
+		return false
+	case u.Is(qa.RoleAdmin):
+		return true
+	case !u.Is(qa.RoleManager):
+		return false
+	}
+	team, err := a.store.AgentTeam(ctx, agentID)
+	if err != nil {
+		a.log.Error("adjustments API: agent team", "agent", agentID, "err", err)
+		return false
+	}
+	return u.Manages(team)
+}
+
+// mountAdjustments adds the adjustments API (scorecard.NewHandler) to serve's mux at /scorecard/,
+// with the shipped policy or --policy's (env CCQA_POLICY).
+func mountAdjustments(mux *http.ServeMux, w *warehouse.Warehouse, app *web.Server, users *qa.Users, log *slog.Logger) error {
+	p, err := loadPolicy(os.Getenv("CCQA_POLICY"))
+	if err != nil {
+		return usagef("serve: CCQA_POLICY: %v", err)
+	}
+	st := scorecard.NewStore(w, log)
+	mux.Handle("/scorecard/", scorecard.NewHandler(scorecard.HandlerConfig{Store: st, Policy: p, Prefix: "/scorecard/", Logger: log,
+		Access: &adjustAccess{users: users, app: app, store: st, log: log}}))
+	return nil
 }

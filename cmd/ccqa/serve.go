@@ -90,6 +90,9 @@ the current and previous month's chats every --scan-interval.`)
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{Handler: serveMux([]mount{{prefix: "/qa/", handler: app.Handler()}}), ReadHeaderTimeout: 10 * time.Second}
+	if err := mountAdjustments(srv.Handler.(*http.ServeMux), w, app, u, log); err != nil {
+		return err
+	}
 	if *scanEvery > 0 {
 		go scanLoop(ctx, store, r, *scanEvery, log)
 	}
