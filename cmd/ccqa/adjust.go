@@ -285,9 +285,11 @@ func runAdjustItems(e *env, args []string) error {
 // agent, managers the agents of their teams (from agents.csv); nobody else.
 type adjustAccess struct {
 	users *qa.Users
-	app   *web.Server
-	store *scorecard.Store
-	log   *slog.Logger
+	// sessions is the QA app when it can tell the user signed in with a session cookie (its
+	// SignedInUser hook, which the dashboards share too); nil otherwise.
+	sessions interface{ SignedInUser(*http.Request) *qa.User }
+	store    *scorecard.Store
+	log      *slog.Logger
 }
 
 func (a *adjustAccess) User(r *http.Request) (string, error) {
@@ -297,8 +299,10 @@ func (a *adjustAccess) User(r *http.Request) (string, error) {
 		}
 		return "", errors.New("wrong username or password")
 	}
-	if u := a.app.SignedInUser(r); u != nil {
-		return u.Username, nil
+	if a.sessions != nil {
+		if u := a.sessions.SignedInUser(r); u != nil {
+			return u.Username, nil
+		}
 	}
 	return "", errors.New("HTTP Basic credentials or the QA app's session cookie are required")
 }
@@ -329,7 +333,10 @@ func mountAdjustments(mux *http.ServeMux, w *warehouse.Warehouse, app *web.Serve
 		return usagef("serve: CCQA_POLICY: %v", err)
 	}
 	st := scorecard.NewStore(w, log)
-	mux.Handle("/scorecard/", scorecard.NewHandler(scorecard.HandlerConfig{Store: st, Policy: p, Prefix: "/scorecard/", Logger: log,
-		Access: &adjustAccess{users: users, app: app, store: st, log: log}}))
+	acc := &adjustAccess{users: users, store: st, log: log}
+	if s, ok := any(app).(interface{ SignedInUser(*http.Request) *qa.User }); ok {
+		acc.sessions = s
+	}
+	mux.Handle("/scorecard/", scorecard.NewHandler(scorecard.HandlerConfig{Store: st, Policy: p, Prefix: "/scorecard/", Logger: log, Access: acc}))
 	return nil
 }
