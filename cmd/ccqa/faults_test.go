@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -146,7 +144,7 @@ type ingestProc struct {
 // always finds batches in flight) and a short backoff cap.
 func (s *faultStream) startIngest(chAddr, db, group string, extra ...string) *ingestProc {
 	s.t.Helper()
-	metrics := freeAddr(s.t)
+	metrics := itest.FreeAddr(s.t)
 	args := []string{"ingest", "--brokers", strings.Join(s.brokers, ","), "--clickhouse", chAddr, "--database", db,
 		"--group", group, "--batch-rows", "300", "--batch-wait", "100ms", "--dead-letter-topic", s.prefix + ".dead-letter",
 		"--metrics-addr", metrics, "--status-every", "0", "--log-level", "warn", "--create-topics=false"}
@@ -228,50 +226,6 @@ func (s *faultStream) check(w *warehouse.Warehouse) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func freePort(t *testing.T) string {
-	_, port, _ := net.SplitHostPort(freeAddr(t))
-	return port
-}
-
-// throwawayClickHouse is a ClickHouse server of this test only, run by the repository's own
-// script in a temporary folder on free ports, so the test may stop and start it.
-type throwawayClickHouse struct {
-	t   *testing.T
-	env []string
-	tcp string
-}
-
-func startThrowawayClickHouse(t *testing.T) *throwawayClickHouse {
-	t.Helper()
-	itest.ClickHouseAddr(t) // the same requirement as every ClickHouse test: fail or skip alike
-	c := &throwawayClickHouse{t: t, tcp: freePort(t)}
-	c.env = append(os.Environ(), "CCQA_DEV_DIR="+t.TempDir(), "CCQA_CH_TCP_PORT="+c.tcp, "CCQA_CH_HTTP_PORT="+freePort(t))
-	c.run("up")
-	t.Cleanup(func() { c.run("down") })
-	return c
-}
-
-func (c *throwawayClickHouse) addr() string { return "127.0.0.1:" + c.tcp }
-
-func (c *throwawayClickHouse) run(action string) {
-	c.t.Helper()
-	cmd := exec.Command("bash", filepath.Join("..", "..", "deploy", "dev", "clickhouse.sh"), action)
-	cmd.Env = c.env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		c.t.Fatalf("clickhouse.sh %s: %v\n%s", action, err, out)
-	}
-}
-
 // openWarehouse opens (and migrates) a fresh database on addr.
 func openWarehouse(t *testing.T, addr string) *warehouse.Warehouse {
 	t.Helper()
@@ -298,20 +252,20 @@ func countRows(w *warehouse.Warehouse, table string) uint64 {
 // events arrive: ingest must pause (retrying, committing nothing), resume by itself once
 // ClickHouse is back, and lose nothing.
 func TestIngestSurvivesClickHouseRestart(t *testing.T) {
-	ch := startThrowawayClickHouse(t)
-	w := openWarehouse(t, ch.addr())
+	ch := itest.StartThrowawayClickHouse(t)
+	w := openWarehouse(t, ch.Addr())
 	s := newFaultStream(t, "chrestart", 2)
 	group := itest.Unique("chrestart-group")
 	s.produce(21, time.Date(2026, 10, 20, 0, 0, 0, 0, s.loc))
 
-	p := s.startIngest(ch.addr(), w.Database(), group, "--drain-timeout", "5s")
+	p := s.startIngest(ch.Addr(), w.Database(), group, "--drain-timeout", "5s")
 	s.waitCommitted(group, 90*time.Second)
 	before := countRows(w, "calls")
 	if before == 0 {
 		t.Fatal("no calls ingested before the outage")
 	}
 
-	ch.run("down")
+	ch.Down()
 	s.produce(22, time.Date(2026, 11, 3, 0, 0, 0, 0, s.loc))
 	outage := time.Now()
 	// While ClickHouse is down the new events are fetched but not written: ingest retries and
@@ -335,7 +289,7 @@ func TestIngestSurvivesClickHouseRestart(t *testing.T) {
 		t.Fatalf("the committed offset moved during the outage: lag %d, was %d", lag, lagDuring)
 	}
 	t.Logf("ClickHouse down for 20 s with %d messages uncommitted", lagDuring)
-	ch.run("up")
+	ch.Up()
 
 	s.waitCommitted(group, 90*time.Second)
 	p.term(t)
