@@ -77,3 +77,12 @@ clean:
 .PHONY: bench-qa
 bench-qa:
 	$(GO) test ./qa -run='^$$' -bench=. -benchmem
+
+# Scorecard: scoring one agent-month and the Go part of a 10,000-agent month (no services), then
+# a whole rollup of 2,000 agents on ClickHouse (started unless CCQA_TEST_CLICKHOUSE is set).
+.PHONY: bench-scorecard
+bench-scorecard:
+	$(GO) test ./scorecard -run='^$$' -bench='BenchmarkScore|BenchmarkMonth10k' -benchmem
+	@if [ -z "$$CCQA_TEST_CLICKHOUSE" ]; then deploy/dev/install.sh clickhouse && deploy/dev/clickhouse.sh up; fi
+	CCQA_TEST_CLICKHOUSE=$${CCQA_TEST_CLICKHOUSE:-127.0.0.1:$(CCQA_CH_TCP_PORT)} CCQA_REQUIRE_SERVICES=1 \
+	$(GO) test ./scorecard -run='^$$' -bench=BenchmarkRollupClickHouse -benchtime=$${BENCHTIME:-5x}

@@ -509,3 +509,32 @@ func TestRollupRefusesMissingMetric(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRollupClickHouse is a whole `ccqa rollup` of 2,000 agents on the real warehouse
+// (reads, scoring, ranking, history, and the writes of grades and 14 lines per agent).
+func BenchmarkRollupClickHouse(b *testing.B) {
+	w := itest.Warehouse(b)
+	ctx := context.Background()
+	st := scorecard.NewStore(w, nil)
+	p := scorecard.DefaultPolicy()
+	nov := month("2026-11")
+	var agents []reference.Agent
+	for i := 0; i < 2000; i++ {
+		agents = append(agents, reference.Agent{ID: fmt.Sprintf("a-%04d", i), Name: "坐席", Team: fmt.Sprintf("t%02d", i/20)})
+	}
+	if err := reference.SaveAgents(ctx, w, agents); err != nil {
+		b.Fatal(err)
+	}
+	for _, a := range agents {
+		if _, err := st.AddAdjustment(ctx, p, scorecard.AdjustmentInput{AgentID: a.ID, Month: nov, Item: "late", Points: -2 * scorecard.PointScale, Reason: "迟到", User: "mgr"}, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := st.Rollup(ctx, scorecard.RollupOptions{Month: nov, Policy: p, User: "bench", Now: time.Now()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/rollup")
+}
