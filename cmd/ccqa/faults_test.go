@@ -42,8 +42,12 @@ type faultStream struct {
 	invalid int
 }
 
-func newFaultStream(t *testing.T, name string, partitions int) *faultStream {
-	brokers := itest.KafkaBrokers(t)
+// newFaultStream creates the stream's topics on the given brokers (the shared test broker when
+// none are given).
+func newFaultStream(t *testing.T, name string, partitions int, brokers ...string) *faultStream {
+	if len(brokers) == 0 {
+		brokers = itest.KafkaBrokers(t)
+	}
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
@@ -338,5 +342,30 @@ func TestIngestSurvivesRebalance(t *testing.T) {
 	}
 	a.term(t)
 	b.term(t)
+	s.check(w)
+}
+
+// TestIngestSurvivesKafkaRestart restarts the (only) Kafka broker while ingest runs: the
+// partition connections and the consumer group must reconnect by themselves, and the events
+// produced after the restart must be ingested with nothing lost or counted twice.
+func TestIngestSurvivesKafkaRestart(t *testing.T) {
+	k := itest.StartThrowawayKafka(t)
+	w := itest.Warehouse(t)
+	s := newFaultStream(t, "kafkarestart", 2, k.Addr())
+	group := itest.Unique("kafkarestart-group")
+	s.produce(41, time.Date(2026, 10, 20, 0, 0, 0, 0, s.loc))
+
+	p := s.startIngest(itest.ClickHouseAddr(t), w.Database(), group, "--drain-timeout", "5s")
+	s.waitCommitted(group, 90*time.Second)
+
+	k.Down()
+	itest.Eventually(t, 30*time.Second, func() (bool, string) {
+		e := p.metric("ccqa_ingest_fetch_errors_total")
+		return e > 0, fmt.Sprintf("fetch errors %v", e)
+	})
+	k.Up()
+	s.produce(42, time.Date(2026, 11, 3, 0, 0, 0, 0, s.loc))
+	s.waitCommitted(group, 120*time.Second)
+	p.term(t)
 	s.check(w)
 }

@@ -35,21 +35,10 @@ func StartThrowawayClickHouse(t testing.TB) *ThrowawayClickHouse {
 func (c *ThrowawayClickHouse) Addr() string { return "127.0.0.1:" + c.tcp }
 
 // Up starts the server (again) and waits until it answers.
-func (c *ThrowawayClickHouse) Up() { c.run("up") }
+func (c *ThrowawayClickHouse) Up() { runScript(c.t, "clickhouse.sh", c.env, "up") }
 
 // Down stops the server.
-func (c *ThrowawayClickHouse) Down() { c.run("down") }
-
-func (c *ThrowawayClickHouse) run(action string) {
-	c.t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "..", "..", "deploy", "dev", "clickhouse.sh")
-	cmd := exec.Command("bash", script, action)
-	cmd.Env = c.env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		c.t.Fatalf("clickhouse.sh %s: %v\n%s", action, err, out)
-	}
-}
+func (c *ThrowawayClickHouse) Down() { runScript(c.t, "clickhouse.sh", c.env, "down") }
 
 // FreeAddr returns a 127.0.0.1 address with a port that was free a moment ago.
 func FreeAddr(t testing.TB) string {
@@ -66,4 +55,46 @@ func FreeAddr(t testing.TB) string {
 func FreePort(t testing.TB) string {
 	_, port, _ := net.SplitHostPort(FreeAddr(t))
 	return port
+}
+
+// ThrowawayKafka is an Apache Kafka broker of one test only, run by deploy/dev/kafka.sh in a
+// temporary folder on free ports, so that the test may stop and restart it. Its data survives a
+// restart, as a real broker's does.
+type ThrowawayKafka struct {
+	t    testing.TB
+	env  []string
+	port string
+}
+
+// StartThrowawayKafka starts the broker and stops it when the test ends. It needs what every
+// Kafka test needs (CCQA_TEST_KAFKA set, meaning the broker's jars are installed).
+func StartThrowawayKafka(t testing.TB) *ThrowawayKafka {
+	t.Helper()
+	KafkaBrokers(t)
+	k := &ThrowawayKafka{t: t, port: FreePort(t)}
+	k.env = append(os.Environ(), "CCQA_DEV_DIR="+t.TempDir(), "CCQA_KAFKA_PORT="+k.port,
+		"CCQA_KAFKA_CONTROLLER_PORT="+FreePort(t), "CCQA_KAFKA_HEAP=256m")
+	k.Up()
+	t.Cleanup(k.Down)
+	return k
+}
+
+// Addr returns the broker address.
+func (k *ThrowawayKafka) Addr() string { return "127.0.0.1:" + k.port }
+
+// Up starts the broker (again) and waits until it answers.
+func (k *ThrowawayKafka) Up() { runScript(k.t, "kafka.sh", k.env, "up") }
+
+// Down stops the broker.
+func (k *ThrowawayKafka) Down() { runScript(k.t, "kafka.sh", k.env, "down") }
+
+func runScript(t testing.TB, name string, env []string, action string) {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	script := filepath.Join(filepath.Dir(file), "..", "..", "deploy", "dev", name)
+	cmd := exec.Command("bash", script, action)
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, action, err, out)
+	}
 }
