@@ -19,7 +19,12 @@ fi
 command -v python3 >/dev/null 2>&1 || { echo "compat: python3 is not installed" >&2; exit 1; }
 mkdir -p "$dev"
 if ! python3 -m venv "$venv" >&2; then
-  echo "compat: python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; exit 1
+  # Debian splits venv out of python3; install it when we may.
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >&2 || true
+    rm -rf "$venv"
+  fi
+  python3 -m venv "$venv" >&2 || { echo "compat: python3 -m venv failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
 fi
 "$venv/bin/pip" install -q "chdb-core==$version" >&2
 "$py" -c 'import chdb' >&2
