@@ -46,6 +46,7 @@ test: vet
 	CCQA_TEST_CLICKHOUSE=$${CCQA_TEST_CLICKHOUSE:-127.0.0.1:$(CCQA_CH_TCP_PORT)} \
 	CCQA_TEST_KAFKA=$${CCQA_TEST_KAFKA:-127.0.0.1:$(CCQA_KAFKA_PORT)} \
 	CCQA_REQUIRE_SERVICES=1 \
+	CCQA_CHDB_PYTHON=$${CCQA_CHDB_PYTHON:-$$(metrics/compat/install.sh || echo)} \
 	$(GO) test -count=1 -timeout 15m ./...
 
 # Unit tests only: no services needed (integration tests skip).
@@ -77,6 +78,16 @@ clean:
 .PHONY: bench-qa
 bench-qa:
 	$(GO) test ./qa -run='^$$' -bench=. -benchmem
+
+# Metrics on a year of traffic: loads 10,000,000 contacts for 1,000 agents over 12 months
+# straight into ClickHouse (once, kept in database ccqa_bench; CCQA_BENCH_RELOAD=1 reloads), then
+# times the monthly per-agent table, one agent's 12-month daily trend, the team table, a month
+# rebuild and the raw-scan alternative. ClickHouse is started unless CCQA_TEST_CLICKHOUSE is set.
+.PHONY: bench-metrics
+bench-metrics:
+	@if [ -z "$$CCQA_TEST_CLICKHOUSE" ]; then deploy/dev/install.sh clickhouse && deploy/dev/clickhouse.sh up; fi
+	CCQA_TEST_CLICKHOUSE=$${CCQA_TEST_CLICKHOUSE:-127.0.0.1:$(CCQA_CH_TCP_PORT)} CCQA_REQUIRE_SERVICES=1 \
+	$(GO) test ./metrics -run='^$$' -bench=BenchmarkMetrics -benchtime=$${BENCHTIME:-5x} -timeout 60m
 
 # Scorecard: scoring one agent-month and the Go part of a 10,000-agent month (no services), then
 # a whole rollup of 2,000 agents on ClickHouse (started unless CCQA_TEST_CLICKHOUSE is set).

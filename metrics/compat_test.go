@@ -39,6 +39,9 @@ type step struct {
 	KeepGoing bool   `json:"keep_going"`
 }
 
+// stmtFile names the warehouse file of each schema statement sent, for the failure messages.
+var stmtFile = map[string]string{}
+
 // schemaSteps are every migration and view statement of the warehouse, for database db.
 func schemaSteps(t *testing.T, db, tz string) []step {
 	t.Helper()
@@ -53,6 +56,7 @@ func schemaSteps(t *testing.T, db, tz string) []step {
 	for _, m := range migs {
 		for _, s := range warehouse.SplitStatements(m.SQL) {
 			steps = append(steps, step{SQL: expand(s), KeepGoing: true})
+			stmtFile[expand(s)] = fmt.Sprintf("warehouse/migrations/%04d_%s.sql", m.Version, m.Name)
 		}
 	}
 	files, order, err := warehouse.Views()
@@ -62,6 +66,7 @@ func schemaSteps(t *testing.T, db, tz string) []step {
 	for _, name := range order {
 		for _, s := range warehouse.SplitStatements(files[name]) {
 			steps = append(steps, step{SQL: expand(s), KeepGoing: true})
+			stmtFile[expand(s)] = "warehouse/views/" + name
 		}
 	}
 	return steps
@@ -179,7 +184,7 @@ func TestCurrentClickHouse(t *testing.T) {
 		key := compatDB.ReplaceAllString(f.SQL, "DB")
 		if !seen[key] {
 			seen[key] = true
-			t.Errorf("current ClickHouse rejected a warehouse statement:\n%s\nerror: %s", f.SQL, f.Error)
+			t.Errorf("%s: current ClickHouse rejected a statement (an earlier failure can cause later ones):\n%s\nerror: %s", stmtFile[f.SQL], f.SQL, f.Error)
 		}
 	}
 	if len(res.Results) != len(checks) {
