@@ -511,7 +511,7 @@ func TestRollupRefusesMissingMetric(t *testing.T) {
 }
 
 // BenchmarkRollupClickHouse is a whole `ccqa rollup` of 2,000 agents on the real warehouse
-// (reads, scoring, ranking, history, and the writes of grades and 14 lines per agent).
+// (reads, scoring, ranking, history, and the writes of grades and 13 lines per agent).
 func BenchmarkRollupClickHouse(b *testing.B) {
 	w := itest.Warehouse(b)
 	ctx := context.Background()

@@ -23,10 +23,11 @@ ingest_errors (source "import:FILE", offset = record number) and counted. The ki
 	var ch chFlags
 	ch.register(fs)
 	kindFlag := fs.String("kind", "", "event kind of every file: calls, chats, surveys or orders (default: from each file name)")
-	if err := parseFlags(fs, args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(files) == 0 {
 		return usagef("%s: at least one file is required", cmd)
 	}
 	var kind event.Kind
@@ -42,7 +43,7 @@ ingest_errors (source "import:FILE", offset = record number) and counted. The ki
 		kind event.Kind
 	}
 	var jobs []job
-	for _, path := range fs.Args() {
+	for _, path := range files {
 		if _, err := backfill.FormatOf(path); err != nil {
 			return usagef("%s: %v", cmd, err)
 		}

@@ -55,17 +55,9 @@ func runPolicyCheck(ctx context.Context, e *env, args []string) error {
 	var ch chFlags
 	ch.register(fs)
 	againstWarehouse := fs.Bool("warehouse", false, "also check that the ClickHouse warehouse provides every metric the policy reads")
-	// Flags may come before or after the file.
-	var files []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(files) != 1 {
 		return usagef("policy check: exactly one policy file is required")
@@ -98,6 +90,22 @@ func runPolicyCheck(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "  the warehouse %s provides every metric it reads\n", w.Database())
 	return nil
+}
+
+// parseInterspersed parses flags that may come before, between or after the positional
+// arguments (`ccqa import a.parquet b.parquet --kind calls`), and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // loadPolicy loads the policy a --policy flag names: "" for the shipped default, embedded:NAME
