@@ -74,3 +74,48 @@ func TestBuildFollowsNewData(t *testing.T) {
 		t.Fatalf("after a survey: rows %+v, want csat 1 of 1", rows)
 	}
 }
+
+// TestQAScore checks qa_score through the qa_scores view of package qa, by hand: contact k1
+// has reviewer r1's edited review (60, then 80: the current version counts) and r2's 90, so its
+// score is (80+90)/2 = 85; k2 has 70; k3 is not reviewed. Agent a1's November: qa_n 2,
+// qa_score (85+70)/2 = 77.5, through `ccqa metrics` and through the view.
+func TestQAScore(t *testing.T) {
+	w := itest.Warehouse(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	tb, err := tableOf(load{kind: "calls", rows: []string{
+		`{"call_id":"k1","agent_id":"a1","customer_id":"u1","offered_at":"2026-11-05T10:00:00+08:00","answered_at":"2026-11-05T10:00:05+08:00","ended_at":"2026-11-05T10:01:05+08:00"}`,
+		`{"call_id":"k2","agent_id":"a1","customer_id":"u2","offered_at":"2026-11-06T10:00:00+08:00","answered_at":"2026-11-06T10:00:05+08:00","ended_at":"2026-11-06T10:01:05+08:00"}`,
+		`{"call_id":"k3","agent_id":"a1","customer_id":"u3","offered_at":"2026-11-07T10:00:00+08:00","answered_at":"2026-11-07T10:00:05+08:00","ended_at":"2026-11-07T10:01:05+08:00"}`,
+	}}, 1, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := insertTable(ctx, w, tb); err != nil {
+		t.Fatal(err)
+	}
+	reviews := table{name: "qa_reviews", cols: []string{"contact_id", "reviewer", "version", "total", "agent_id", "channel", "contact_start", "written_at", "written_ns"}}
+	for i, r := range []struct {
+		contact, reviewer string
+		version           uint32
+		total             float64
+	}{{"k1", "r1", 1, 60}, {"k1", "r1", 2, 80}, {"k1", "r2", 1, 90}, {"k2", "r1", 1, 70}} {
+		reviews.rows = append(reviews.rows, []any{r.contact, r.reviewer, r.version, r.total, "a1", "call", now, now, uint64(i + 1)})
+	}
+	if err := insertTable(ctx, w, reviews); err != nil {
+		t.Fatal(err)
+	}
+	q := metrics.MonthQuery(metrics.LevelAgent, metrics.Month{Time: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
+	for _, read := range []func() ([]metrics.Row, error){
+		func() ([]metrics.Row, error) { return metrics.Rows(ctx, w, q) },
+		func() ([]metrics.Row, error) { return metrics.ViewRows(ctx, w, q) },
+	} {
+		rows, err := read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].Contacts != 3 || rows[0].QAN != 2 || rows[0].QAScore == nil || *rows[0].QAScore != 77.5 {
+			t.Fatalf("rows %+v, want a1 with 3 contacts, qa_n 2, qa_score 77.5", rows)
+		}
+	}
+}
