@@ -538,3 +538,55 @@ func BenchmarkRollupClickHouse(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/rollup")
 }
+
+// TestRollupReportsOpenDisputes: an open QA dispute (package qa's qa_disputes table) of the month
+// is listed by the rollup and counted on the agent's grade; a resolved one is not.
+func TestRollupReportsOpenDisputes(t *testing.T) {
+	w := itest.Warehouse(t)
+	ctx := context.Background()
+	st := scorecard.NewStore(w, nil)
+	p := scorecard.DefaultPolicy()
+	nov := month("2026-11")
+	b, err := w.Conn().PrepareBatch(ctx, w.Expand(`INSERT INTO ${db}.qa_disputes (dispute_id, contact_id, reviewer, review_version, agent_id,
+month, status, reason, opened_by, opened_at, resolution, resolved_by, resolved_at, new_version, seq)`, nil))
+	if err != nil {
+		t.Fatalf("the QA dispute table is not there: %v", err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	for _, d := range []struct {
+		id, agent, status string
+		seq               uint64
+	}{{"d1", "a-01", "open", 1}, {"d2", "a-02", "open", 1}, {"d2", "a-02", "rejected", 2}} {
+		if err := b.Append(d.id, "c-"+d.id, "r1", uint32(1), d.agent, nov, d.status, "扣分不合理", "mgr", now, "", "", (*time.Time)(nil), uint32(0), d.seq); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{"a-01", "a-02"} {
+		if _, err := st.AddAdjustment(ctx, p, scorecard.AdjustmentInput{AgentID: a, Month: nov, Item: "late", Points: -1 * scorecard.PointScale, Reason: "迟到", User: "mgr"}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := st.Rollup(ctx, scorecard.RollupOptions{Month: nov, Policy: p, User: "ops", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.DisputesTracked || len(res.Disputes) != 1 || res.Disputes[0].ID != "d1" || res.Disputes[0].AgentID != "a-01" {
+		t.Fatalf("disputes: tracked %v %+v; want only d1 of a-01 open", res.DisputesTracked, res.Disputes)
+	}
+	grades, err := st.Grades(ctx, nov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range grades {
+		want := uint32(0)
+		if g.AgentID == "a-01" {
+			want = 1
+		}
+		if g.OpenDisputes != want {
+			t.Errorf("%s: open_disputes %d, want %d", g.AgentID, g.OpenDisputes, want)
+		}
+	}
+}
