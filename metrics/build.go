@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -108,7 +109,10 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 	if err != nil {
 		return err
 	}
-	scratch := fmt.Sprintf("contact_metrics_build_%d", time.Now().UnixNano())
+	if err := dropAbandonedScratch(ctx, wh); err != nil {
+		return err
+	}
+	scratch := fmt.Sprintf("%s%d", scratchPrefix, time.Now().UnixNano())
 	exec := func(what, sql string) error {
 		if err := wh.Conn().Exec(ctx, wh.Expand(sql, nil)); err != nil {
 			return fmt.Errorf("build metrics of %s: %s: %w", label, what, err)
@@ -137,6 +141,41 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 		return err
 	}
 	return recordBuilds(ctx, wh, []time.Time{month}, loc.String(), serverNow.Add(-buildMargin))
+}
+
+// scratchPrefix starts the name of a build's scratch table; the rest is its creation time in
+// nanoseconds.
+const scratchPrefix = "contact_metrics_build_"
+
+// dropAbandonedScratch drops scratch tables left by builds that died (a killed process) more
+// than an hour ago; a build takes seconds, so no running build owns one.
+func dropAbandonedScratch(ctx context.Context, wh *warehouse.Warehouse) error {
+	rows, err := wh.Conn().Query(ctx, "SELECT name FROM system.tables WHERE database = ? AND startsWith(name, ?)", wh.Database(), scratchPrefix)
+	if err != nil {
+		return fmt.Errorf("list build scratch tables: %w", err)
+	}
+	var old []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		ns, err := strconv.ParseInt(strings.TrimPrefix(name, scratchPrefix), 10, 64)
+		if err == nil && time.Since(time.Unix(0, ns)) > time.Hour {
+			old = append(old, name)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, name := range old {
+		if err := wh.Conn().Exec(ctx, wh.Expand("DROP TABLE IF EXISTS ${db}."+name, nil)); err != nil {
+			return fmt.Errorf("drop abandoned build table %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // MonthRowsSQL is the SELECT a build of month (its first day; loc the business zone) stores in
