@@ -95,6 +95,10 @@ type Component struct {
 	Method string   `yaml:"method"`
 	// Metric names the SPEC §5 metric the component reads (csat, resolution_seconds, qa_score …).
 	Metric string `yaml:"metric"`
+	// Section, for a qa component, scores one section of the QA rubric (e.g. problem_solving)
+	// instead of the whole review: the agent's points in that section over the month's reviews
+	// as a percentage of the section's maximum.
+	Section string `yaml:"section"`
 	// NoData is the points given when the metric has no value for the agent that month (NULL:
 	// no surveys, no resolved contacts, no reviews …), or fewer than MinSample samples.
 	NoData *Decimal `yaml:"no_data"`
@@ -460,9 +464,15 @@ func (c *Component) weigh(p Points) Points {
 // usesMetric reports whether the component reads a metric.
 func (c *Component) usesMetric() bool { return c.Method != MethodManual }
 
+// QASectionPrefix starts the input name of a QA section score: "qa_section:problem_solving".
+const QASectionPrefix = "qa_section:"
+
 // MetricName returns the metric the component reads ("" for manual components); qa components
-// read qa_score unless they name another metric.
+// read qa_score unless they name another metric, or qa_section:<id> for a section.
 func (c *Component) MetricName() string {
+	if c.Method == MethodQA && c.Section != "" {
+		return QASectionPrefix + c.Section
+	}
 	if c.Method == MethodQA && c.Metric == "" {
 		return "qa_score"
 	}
@@ -530,7 +540,17 @@ func (c *Component) validate(f string) error {
 		if c.MetricName() == "" {
 			return &FieldError{f + ".metric", "is required: the SPEC §5 metric this component reads, e.g. csat"}
 		}
-		if !idRe.MatchString(c.MetricName()) {
+		if c.Section != "" {
+			if c.Method != MethodQA {
+				return &FieldError{f + ".section", "applies to method qa only"}
+			}
+			if c.Metric != "" {
+				return &FieldError{f + ".metric", "a qa component reads either a metric or a rubric section, not both"}
+			}
+			if !idRe.MatchString(c.Section) {
+				return &FieldError{f + ".section", fmt.Sprintf("%q is not a rubric section id", c.Section)}
+			}
+		} else if !idRe.MatchString(c.MetricName()) {
 			return &FieldError{f + ".metric", fmt.Sprintf("%q is not a metric name", c.Metric)}
 		}
 		if c.NoData == nil {
@@ -549,7 +569,7 @@ func (c *Component) validate(f string) error {
 			return &FieldError{f + ".min_sample", "must be positive"}
 		}
 	} else {
-		if c.Metric != "" {
+		if c.Metric != "" || c.Section != "" {
 			return &FieldError{f + ".metric", "a manual component reads no metric"}
 		}
 		if c.NoData != nil || c.Sample != "" || c.MinSample != 0 {

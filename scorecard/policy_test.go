@@ -44,6 +44,8 @@ func TestPolicyCheckNamesTheField(t *testing.T) {
 		{"adjustment min above max", "    entry: {min: -5, max: -5}\n", "    entry: {min: -5, max: -6}\n", "adjustments[1] (absent_post).entry: min -5 is above max -6"},
 		{"adjustment id clashes with a component", "  - id: banner\n", "  - id: csat\n", `adjustments[6] (csat).id: "csat" is already used by components[0] (csat)`},
 		{"points not a number", "    max: 10\n    method: tiered\n", "    max: ten\n    method: tiered\n", `"ten" is not a number`},
+		{"section on a tiered component", "    metric: csat\n", "    metric: csat\n    section: listening\n", "components[0] (csat).section: applies to method qa only"},
+		{"section and metric together", "    metric: qa_score\n", "    metric: qa_score\n    section: listening\n", "components[2] (accuracy).metric: a qa component reads either a metric or a rubric section"},
 		{"missing English label", "  en: Customer service appraisal rules (100-point scale)\n", "", "label.en: the English label is required"},
 	}
 	src := defaultSource(t)

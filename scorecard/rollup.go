@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ccqa/ccqa/qa"
 )
 
 // RunInfo describes one rollup of a month and its approval.
@@ -96,6 +98,13 @@ func (s *Store) MissingMetrics(ctx context.Context, p *Policy) ([]string, error)
 			if _, ok := metricExpr(m, cols); ok || ((m == "qa_score" || m == "qa_n") && qaView) {
 				continue
 			}
+			if strings.HasPrefix(m, QASectionPrefix) {
+				if ok, err := s.qaSectionsAvailable(ctx); err != nil {
+					return nil, err
+				} else if ok {
+					continue
+				}
+			}
 			out = append(out, fmt.Sprintf("%s (component %s)", m, c.ID))
 		}
 	}
@@ -113,10 +122,21 @@ func (s *Store) readMetrics(ctx context.Context, p *Policy, month time.Time) (ma
 		return nil, fmt.Errorf("the warehouse has no agent_metrics_month view: run `ccqa migrate`")
 	}
 	names := p.Metrics()
-	var fromView, fromQA []string
+	var fromView, fromQA, sections []string
 	var exprs strings.Builder
 	qaView := false
 	for _, m := range names {
+		if strings.HasPrefix(m, QASectionPrefix) {
+			ok, err := s.qaSectionsAvailable(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, &MissingMetricError{Metric: m, Component: componentsReading(p, m)}
+			}
+			sections = append(sections, m)
+			continue
+		}
 		if e, ok := metricExpr(m, cols); ok {
 			fromView = append(fromView, m)
 			exprs.WriteString(", " + e)
@@ -133,13 +153,7 @@ func (s *Store) readMetrics(ctx context.Context, p *Policy, month time.Time) (ma
 				continue
 			}
 		}
-		var comps []string
-		for _, c := range p.Components {
-			if c.MetricName() == m || c.Sample == m {
-				comps = append(comps, c.ID)
-			}
-		}
-		return nil, &MissingMetricError{Metric: m, Component: strings.Join(comps, ", ")}
+		return nil, &MissingMetricError{Metric: m, Component: componentsReading(p, m)}
 	}
 	out := map[string]map[string]*float64{}
 	day := monthStart(month).Format("2006-01-02")
@@ -165,6 +179,9 @@ func (s *Store) readMetrics(ctx context.Context, p *Policy, month time.Time) (ma
 		for _, name := range fromQA {
 			m[name] = nil
 		}
+		for _, name := range sections {
+			m[name] = nil
+		}
 		out[agent] = m
 	}
 	if err := rows.Err(); err != nil {
@@ -185,10 +202,7 @@ func (s *Store) readMetrics(ctx context.Context, p *Policy, month time.Time) (ma
 			}
 			m := out[agent]
 			if m == nil {
-				m = map[string]*float64{}
-				for _, name := range fromView {
-					m[name] = nil
-				}
+				m = noData(names)
 				out[agent] = m
 			}
 			nf := float64(n)
@@ -202,6 +216,130 @@ func (s *Store) readMetrics(ctx context.Context, p *Policy, month time.Time) (ma
 		}
 		if err := qrows.Err(); err != nil {
 			return nil, err
+		}
+	}
+	if len(sections) > 0 {
+		pct, err := s.qaSections(ctx, month)
+		if err != nil {
+			return nil, err
+		}
+		for agent, bySection := range pct {
+			m := out[agent]
+			if m == nil {
+				m = noData(names)
+				out[agent] = m
+			}
+			for _, name := range sections {
+				if v, ok := bySection[strings.TrimPrefix(name, QASectionPrefix)]; ok {
+					m[name] = &v
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// noData returns every name with no value.
+func noData(names []string) map[string]*float64 {
+	m := make(map[string]*float64, len(names))
+	for _, n := range names {
+		m[n] = nil
+	}
+	return m
+}
+
+func componentsReading(p *Policy, metric string) string {
+	var comps []string
+	for _, c := range p.Components {
+		if c.MetricName() == metric || c.Sample == metric {
+			comps = append(comps, c.ID)
+		}
+	}
+	return strings.Join(comps, ", ")
+}
+
+// qaSectionsAvailable reports whether the warehouse has the QA reviews and rubrics.
+func (s *Store) qaSectionsAvailable(ctx context.Context) (bool, error) {
+	for _, t := range []string{"qa_reviews_current", "qa_rubrics"} {
+		ok, err := s.tableExists(ctx, t)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// qaSections returns, per agent and rubric section, the points the agent's current reviews of
+// the month gave the section as a percentage of what they could give: the sum of the points
+// over the sum of the section's maximum in the rubric each review used. A double-scored contact
+// counts with both reviews.
+func (s *Store) qaSections(ctx context.Context, month time.Time) (map[string]map[string]float64, error) {
+	maxOf := map[string]map[string]float64{} // rubric version → section → max
+	rrows, err := s.wh.Conn().Query(ctx, s.sql("qa_rubrics.sql", nil))
+	if err != nil {
+		return nil, fmt.Errorf("read QA rubrics: %w", err)
+	}
+	for rrows.Next() {
+		var version, content string
+		if err := rrows.Scan(&version, &content); err != nil {
+			rrows.Close()
+			return nil, err
+		}
+		r, err := qa.ParseRubric([]byte(content))
+		if err != nil {
+			rrows.Close()
+			return nil, fmt.Errorf("QA rubric %s: %w", version, err)
+		}
+		maxOf[version] = map[string]float64{}
+		for _, sec := range r.Sections {
+			maxOf[version][sec.ID] = float64(sec.Max)
+		}
+	}
+	rrows.Close()
+	if err := rrows.Err(); err != nil {
+		return nil, err
+	}
+	loc, err := s.wh.TimeZone(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.wh.Conn().Query(ctx, s.sql("qa_sections.sql", map[string]string{"tz": loc.String()}), monthStart(month).Format("2006-01-02"))
+	if err != nil {
+		return nil, fmt.Errorf("read QA section scores: %w", err)
+	}
+	defer rows.Close()
+	type sums struct{ points, possible float64 }
+	acc := map[string]map[string]*sums{}
+	for rows.Next() {
+		var agent, version, section string
+		var points float64
+		var reviews uint64
+		if err := rows.Scan(&agent, &version, &section, &points, &reviews); err != nil {
+			return nil, err
+		}
+		mx, ok := maxOf[version][section]
+		if !ok {
+			return nil, fmt.Errorf("QA reviews of %s use rubric %s section %s, which is not in qa_rubrics", agent, version, section)
+		}
+		if acc[agent] == nil {
+			acc[agent] = map[string]*sums{}
+		}
+		if acc[agent][section] == nil {
+			acc[agent][section] = &sums{}
+		}
+		acc[agent][section].points += points
+		acc[agent][section].possible += mx * float64(reviews)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]float64{}
+	for agent, bySection := range acc {
+		out[agent] = map[string]float64{}
+		for sec, x := range bySection {
+			if x.possible > 0 {
+				out[agent][sec] = x.points / x.possible * 100
+			}
 		}
 	}
 	return out, nil

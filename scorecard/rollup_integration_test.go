@@ -12,6 +12,7 @@ import (
 	"github.com/ccqa/ccqa/event"
 	"github.com/ccqa/ccqa/ingest"
 	"github.com/ccqa/ccqa/internal/itest"
+	"github.com/ccqa/ccqa/qa"
 	"github.com/ccqa/ccqa/reference"
 	"github.com/ccqa/ccqa/scorecard"
 	"github.com/ccqa/ccqa/warehouse"
@@ -588,5 +589,75 @@ month, status, reason, opened_by, opened_at, resolution, resolved_by, resolved_a
 		if g.OpenDisputes != want {
 			t.Errorf("%s: open_disputes %d, want %d", g.AgentID, g.OpenDisputes, want)
 		}
+	}
+}
+
+// TestRollupQASection scores a rubric section from real QA reviews (package qa): two reviews of
+// a-01 give problem_solving 12 and 9 of 15 and full marks elsewhere, so the section is at
+// 21 / 30 = 70 % and the review totals are 97 and 94 (QA score 95.5).
+func TestRollupQASection(t *testing.T) {
+	w := itest.Warehouse(t)
+	ctx := context.Background()
+	var tr traffic
+	tr.call(month("2026-11"), 3, "a-01", 0, false, 0)
+	tr.call(month("2026-11"), 4, "a-01", 0, false, 0)
+	tr.write(t, w)
+	qs, err := qa.NewStore(ctx, w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rubric := qa.DefaultRubric()
+	if err := qs.SaveRubric(ctx, rubric); err != nil {
+		t.Fatal(err)
+	}
+	for i, solving := range []int{12, 9} {
+		sc := qa.Scores{Sections: map[string]qa.SectionScore{}}
+		for _, sec := range rubric.Sections {
+			sc.Sections[sec.ID] = qa.SectionScore{Score: sec.Max}
+		}
+		sc.Sections["problem_solving"] = qa.SectionScore{Score: solving, Comment: "处理方案欠妥"}
+		if _, err := qs.WriteReview(ctx, qa.ReviewWrite{ContactID: fmt.Sprintf("call-a-01-%d", i+1), Reviewer: "r1", Scores: sc, Rubric: rubric, By: "r1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := scorecard.ParsePolicy([]byte(`id: qa_sections
+label: {zh: 质检分项, en: QA sections}
+total: 100
+components:
+  - id: qa_total
+    label: {zh: 质检总分, en: QA total}
+    max: 50
+    method: qa
+    no_data: 0
+  - id: solving
+    label: {zh: 处理问题能力, en: Problem solving}
+    max: 50
+    method: qa
+    section: problem_solving
+    no_data: 0
+grades:
+  - {at_least: 60, zh: 合格, en: Pass}
+  - {at_least: 0, zh: 不合格, en: Fail, failing: true}
+pay_factors:
+  - {at_least: 0, factor: 1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scorecard.NewStore(w, nil).Rollup(ctx, scorecard.RollupOptions{Month: month("2026-11"), Policy: p, User: "ops", Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Graded) != 1 {
+		t.Fatalf("graded %d agents, want 1", len(res.Graded))
+	}
+	got := map[string]string{}
+	for _, c := range res.Graded[0].Score.Components {
+		got[c.ID] = c.Points.String()
+		t.Logf("%s: %s", c.ID, c.Rule)
+	}
+	// 50 × 95.5 / 100 = 47.75; 50 × 70 / 100 = 35; 82.75 → 83.
+	if got["qa_total"] != "47.75" || got["solving"] != "35" || res.Graded[0].Score.Rounded != 83 {
+		t.Errorf("components %v, score %d; want qa_total 47.75, solving 35, score 83", got, res.Graded[0].Score.Rounded)
 	}
 }

@@ -259,7 +259,11 @@ func (c *Component) score(metrics map[string]*float64, entries []Entry) (Compone
 	case MethodQA:
 		q := max(0, min(100, x))
 		pts = PointsOf(c.Max.Points.Float() * q / 100)
-		cs.Rule = fmt.Sprintf("%s × %s %s / 100 = %s", c.Max.Points, cs.Metric, num(x), pts)
+		what := cs.Metric
+		if c.Section != "" {
+			what = "QA section " + c.Section + " %"
+		}
+		cs.Rule = fmt.Sprintf("%s × %s %s / 100 = %s", c.Max.Points, what, num(x), pts)
 	case MethodLinear:
 		x0, x1 := *c.From.Value, *c.To.Value
 		p0, p1 := c.From.Points.Points, c.To.Points.Points
