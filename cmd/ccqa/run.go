@@ -59,6 +59,8 @@ func commands() map[string]command {
 		"explain": {"explain an agent's monthly grade line by line", runExplain},
 		"export":  {"write a month's grades or metrics as CSV (Excel-ready) or Parquet", runExport},
 		"import":  {"backfill events from Parquet, Arrow IPC or JSON-lines files", runImport},
+
+		"dashboards": {"managers' dashboards: `ccqa dashboards export --month 2026-11 --out DIR` (served live by serve at /dashboards/)", runDashboards},
 	}
 }
 

@@ -89,7 +89,11 @@ the current and previous month's chats every --scan-interval.`)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{Handler: serveMux([]mount{{prefix: "/qa/", handler: app.Handler()}}), ReadHeaderTimeout: 10 * time.Second}
+	dash, err := dashboardsMount(ctx, w, r, app, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: serveMux([]mount{{prefix: "/qa/", handler: app.Handler()}, dash}), ReadHeaderTimeout: 10 * time.Second}
 	if err := mountAdjustments(srv.Handler.(*http.ServeMux), w, app, u, log); err != nil {
 		return err
 	}

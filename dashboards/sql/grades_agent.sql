@@ -1,0 +1,20 @@
+-- One agent's latest monthly grades, newest first (SPEC §7.5 payroll view). Parameters:
+-- agent_id, the last month to show (YYYY-MM-DD), how many months.
+SELECT
+    agent_id,
+    agent_name,
+    team,
+    toDate(month) AS month,
+    toFloat64(total_score) AS total_score,
+    toUInt32(score) AS score,
+    grade,
+    grade_en,
+    toFloat64(pay_factor) AS pay_factor,
+    toUInt32(rank_in_team) AS rank_in_team,
+    toUInt32(team_size) AS team_size,
+    toUInt8(approved) AS approved,
+    toUInt32(revision) AS revision
+FROM ${db}.payroll_monthly_grades
+WHERE agent_id = ? AND month <= toDate(?)
+ORDER BY month DESC
+LIMIT 12
