@@ -97,3 +97,12 @@ bench-scorecard:
 	@if [ -z "$$CCQA_TEST_CLICKHOUSE" ]; then deploy/dev/install.sh clickhouse && deploy/dev/clickhouse.sh up; fi
 	CCQA_TEST_CLICKHOUSE=$${CCQA_TEST_CLICKHOUSE:-127.0.0.1:$(CCQA_CH_TCP_PORT)} CCQA_REQUIRE_SERVICES=1 \
 	$(GO) test ./scorecard -run='^$$' -bench=BenchmarkRollupClickHouse -benchtime=$${BENCHTIME:-5x}
+
+# Dashboards: server time of the agent page (12 months) and the team page on the metrics data set
+# (10,000,000 contacts, 1,000 agents; loaded once into ccqa_bench, shared with bench-metrics).
+# ClickHouse is started unless CCQA_TEST_CLICKHOUSE is set.
+.PHONY: bench-dashboards
+bench-dashboards:
+	@if [ -z "$$CCQA_TEST_CLICKHOUSE" ]; then deploy/dev/install.sh clickhouse && deploy/dev/clickhouse.sh up; fi
+	CCQA_TEST_CLICKHOUSE=$${CCQA_TEST_CLICKHOUSE:-127.0.0.1:$(CCQA_CH_TCP_PORT)} CCQA_REQUIRE_SERVICES=1 \
+	$(GO) test ./dashboards -run='^$$' -bench=BenchmarkPages -benchtime=$${BENCHTIME:-5x} -timeout 60m

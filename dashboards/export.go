@@ -101,6 +101,9 @@ func exportName(route string, p params) string {
 func fileSlug(s string) string {
 	var b strings.Builder
 	changed := s == ""
+	if s == "" {
+		b.WriteByte('_')
+	}
 	for i, r := range s {
 		ok := r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || (r == '.' && i > 0))
 		if ok {
