@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -112,7 +113,9 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 	if err := dropAbandonedScratch(ctx, wh); err != nil {
 		return err
 	}
-	scratch := fmt.Sprintf("%s%d", scratchPrefix, time.Now().UnixNano())
+	// The random part keeps two builds started in the same clock tick (the clock may be
+	// coarse) from sharing, and dropping, one scratch table.
+	scratch := fmt.Sprintf("%s%d_%d", scratchPrefix, time.Now().UnixNano(), rand.Uint64())
 	exec := func(what, sql string) error {
 		if err := wh.Conn().Exec(ctx, wh.Expand(sql, nil)); err != nil {
 			return fmt.Errorf("build metrics of %s: %s: %w", label, what, err)
@@ -143,8 +146,8 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 	return recordBuilds(ctx, wh, []time.Time{month}, loc.String(), serverNow.Add(-buildMargin))
 }
 
-// scratchPrefix starts the name of a build's scratch table; the rest is its creation time in
-// nanoseconds.
+// scratchPrefix starts the name of a build's scratch table; then come its creation time in
+// nanoseconds and a random number.
 const scratchPrefix = "contact_metrics_build_"
 
 // dropAbandonedScratch drops scratch tables left by builds that died (a killed process) more
@@ -161,7 +164,8 @@ func dropAbandonedScratch(ctx context.Context, wh *warehouse.Warehouse) error {
 			rows.Close()
 			return err
 		}
-		ns, err := strconv.ParseInt(strings.TrimPrefix(name, scratchPrefix), 10, 64)
+		stamp, _, _ := strings.Cut(strings.TrimPrefix(name, scratchPrefix), "_")
+		ns, err := strconv.ParseInt(stamp, 10, 64)
 		if err == nil && time.Since(time.Unix(0, ns)) > time.Hour {
 			old = append(old, name)
 		}

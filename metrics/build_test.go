@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -116,6 +117,42 @@ func TestQAScore(t *testing.T) {
 		}
 		if len(rows) != 1 || rows[0].Contacts != 3 || rows[0].QAN != 2 || rows[0].QAScore == nil || *rows[0].QAScore != 77.5 {
 			t.Fatalf("rows %+v, want a1 with 3 contacts, qa_n 2, qa_score 77.5", rows)
+		}
+	}
+}
+
+// TestConcurrentReads checks that reads racing to rebuild the same months (a dashboard asks
+// for several charts at once right after new data) all succeed with the same answer: 2 calls
+// in November, 1 in December.
+func TestConcurrentReads(t *testing.T) {
+	w := itest.Warehouse(t)
+	ctx := context.Background()
+	tb, err := tableOf(load{kind: "calls", rows: []string{
+		`{"call_id":"k1","agent_id":"a1","customer_id":"u1","offered_at":"2026-11-05T10:00:00+08:00","answered_at":"2026-11-05T10:00:05+08:00","ended_at":"2026-11-05T10:01:05+08:00"}`,
+		`{"call_id":"k2","agent_id":"a1","customer_id":"u2","offered_at":"2026-11-06T10:00:00+08:00","answered_at":"2026-11-06T10:00:05+08:00","ended_at":"2026-11-06T10:01:05+08:00"}`,
+		`{"call_id":"k3","agent_id":"a1","customer_id":"u3","offered_at":"2026-12-07T10:00:00+08:00","answered_at":"2026-12-07T10:00:05+08:00","ended_at":"2026-12-07T10:01:05+08:00"}`,
+	}}, 1, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := insertTable(ctx, w, tb); err != nil {
+		t.Fatal(err)
+	}
+	q := metrics.Query{Level: metrics.LevelAgent, By: metrics.ByMonth, From: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}
+	const readers = 8
+	errs := make(chan error, readers)
+	for range readers {
+		go func() {
+			rows, err := metrics.Rows(ctx, w, q)
+			if err == nil && (len(rows) != 2 || rows[0].Contacts != 2 || rows[1].Contacts != 1) {
+				err = fmt.Errorf("rows %+v, want November 2 contacts and December 1", rows)
+			}
+			errs <- err
+		}()
+	}
+	for range readers {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
