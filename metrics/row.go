@@ -180,9 +180,9 @@ func (y yuan) String() string {
 	return fmt.Sprintf("%s%d.%02d", sign, m/100, m%100)
 }
 
-// Fields returns the row's output fields with the SPEC §5 names, in print order: the period,
+// fields returns the row's output fields with the SPEC §5 names, in print order: the period,
 // the key columns of the level, then every metric with its sample size.
-func (r Row) Fields() []field {
+func (r Row) fields() []field {
 	f := []field{{"by", string(r.By)}, {string(r.By), r.PeriodLabel()}, {"period_start", r.PeriodStart.Format(time.DateOnly)}}
 	switch r.Level {
 	case LevelTeam:
@@ -219,7 +219,7 @@ func (r Row) Fields() []field {
 func (r Row) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
-	for i, f := range r.Fields() {
+	for i, f := range r.fields() {
 		if i > 0 {
 			b.WriteByte(',')
 		}

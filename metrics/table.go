@@ -94,7 +94,7 @@ func WriteJSON(w io.Writer, rows []Row) error {
 func WriteCSV(w io.Writer, level Level, by Period, rows []Row) error {
 	cw := csv.NewWriter(w)
 	var header []string
-	for _, f := range (Row{Level: level, By: by}).Fields() {
+	for _, f := range (Row{Level: level, By: by}).fields() {
 		header = append(header, f.name)
 	}
 	if err := cw.Write(header); err != nil {
@@ -102,7 +102,7 @@ func WriteCSV(w io.Writer, level Level, by Period, rows []Row) error {
 	}
 	for _, r := range rows {
 		var rec []string
-		for _, f := range r.Fields() {
+		for _, f := range r.fields() {
 			rec = append(rec, csvValue(f.value))
 		}
 		if err := cw.Write(rec); err != nil {
