@@ -81,7 +81,17 @@ type wireCall struct {
 // "outbound"; ended_at ≥ offered_at; offered_at ≤ answered_at ≤ ended_at; resolved_at ≥
 // offered_at (it may be after ended_at); hold_seconds and acw_seconds are finite and ≥ 0.
 func DecodeCall(b []byte) (Call, error) {
-	if v, ok := fastCall(b); ok {
+	if v, ok := fastCall(b, false); ok {
+		return v, nil
+	}
+	return decodeCallJSON(b)
+}
+
+// DecodeCallShared is DecodeCall, except that the strings of the result may share memory with b
+// instead of being copies, which saves an allocation per string field. The caller must never
+// modify b afterwards; ingest uses it on message buffers that it owns and never reuses.
+func DecodeCallShared(b []byte) (Call, error) {
+	if v, ok := fastCall(b, true); ok {
 		return v, nil
 	}
 	return decodeCallJSON(b)
@@ -222,7 +232,17 @@ type wireChat struct {
 // privacy); ended_at ≥ started_at; resolved_at ≥ started_at. Message times are not required to
 // lie between started_at and ended_at, because the clocks of chat platforms drift.
 func DecodeChat(b []byte) (Chat, error) {
-	if v, ok := fastChat(b); ok {
+	if v, ok := fastChat(b, false); ok {
+		return v, nil
+	}
+	return decodeChatJSON(b)
+}
+
+// DecodeChatShared is DecodeChat, except that the strings of the result may share memory with b
+// instead of being copies, which saves an allocation per string field. The caller must never
+// modify b afterwards; ingest uses it on message buffers that it owns and never reuses.
+func DecodeChatShared(b []byte) (Chat, error) {
+	if v, ok := fastChat(b, true); ok {
 		return v, nil
 	}
 	return decodeChatJSON(b)
@@ -408,7 +428,17 @@ type wireSurvey struct {
 // "call" or "chat". An absent channel stays "": the survey is matched to its contact by
 // interaction_id, not guessed here.
 func DecodeSurvey(b []byte) (Survey, error) {
-	if v, ok := fastSurvey(b); ok {
+	if v, ok := fastSurvey(b, false); ok {
+		return v, nil
+	}
+	return decodeSurveyJSON(b)
+}
+
+// DecodeSurveyShared is DecodeSurvey, except that the strings of the result may share memory with b
+// instead of being copies, which saves an allocation per string field. The caller must never
+// modify b afterwards; ingest uses it on message buffers that it owns and never reuses.
+func DecodeSurveyShared(b []byte) (Survey, error) {
+	if v, ok := fastSurvey(b, true); ok {
 		return v, nil
 	}
 	return decodeSurveyJSON(b)
@@ -480,7 +510,17 @@ type wireOrder struct {
 // present and non-empty, is three upper-case ASCII letters (ISO 4217 style, not checked against
 // the list of real currencies).
 func DecodeOrder(b []byte) (Order, error) {
-	if v, ok := fastOrder(b); ok {
+	if v, ok := fastOrder(b, false); ok {
+		return v, nil
+	}
+	return decodeOrderJSON(b)
+}
+
+// DecodeOrderShared is DecodeOrder, except that the strings of the result may share memory with b
+// instead of being copies, which saves an allocation per string field. The caller must never
+// modify b afterwards; ingest uses it on message buffers that it owns and never reuses.
+func DecodeOrderShared(b []byte) (Order, error) {
+	if v, ok := fastOrder(b, true); ok {
 		return v, nil
 	}
 	return decodeOrderJSON(b)

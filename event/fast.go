@@ -25,10 +25,11 @@ const maxFastDepth = 64
 
 // scanner walks a JSON text; every method reports false on anything it does not accept.
 type scanner struct {
-	b   []byte
-	i   int
-	k   []byte // the key of the member being scanned, set by member
-	bad bool   // something the fast path does not accept was found
+	b      []byte
+	i      int
+	k      []byte // the key of the member being scanned, set by member
+	bad    bool   // something the fast path does not accept was found
+	shared bool   // strings may share b's memory (the Decode*Shared functions)
 }
 
 // ws skips JSON whitespace.
@@ -342,6 +343,16 @@ func (s *scanner) val(depth int) []byte {
 	return raw
 }
 
+// strField scans the value of a known string member into w, sharing b's memory when allowed.
+func (s *scanner) strField(w *wString, depth int) {
+	raw := s.val(depth)
+	if s.shared {
+		w.setShared(raw)
+		return
+	}
+	_ = w.UnmarshalJSON(raw)
+}
+
 // unknown skips the value of a member whose key is not a field name. A key equal to a field
 // name ignoring case is refused, because encoding/json would match it.
 func (s *scanner) unknown(depth int, names []string) {
@@ -371,9 +382,9 @@ var callNames = []string{"call_id", "agent_id", "customer_id", "queue", "directi
 
 // fastCall decodes a call on the fast path; ok is false when the message must go to
 // encoding/json (see the file comment). The wire types' UnmarshalJSON never fails.
-func fastCall(b []byte) (c Call, ok bool) {
+func fastCall(b []byte, shared bool) (c Call, ok bool) {
 	var w wireCall
-	s := scanner{b: b}
+	s := scanner{b: b, shared: shared}
 	if !s.begin() {
 		return Call{}, false
 	}
@@ -382,19 +393,19 @@ func fastCall(b []byte) (c Call, ok bool) {
 		switch string(s.k) {
 		case "call_id":
 			s.once(&seen, 0)
-			_ = w.CallID.UnmarshalJSON(s.val(0))
+			s.strField(&w.CallID, 0)
 		case "agent_id":
 			s.once(&seen, 1)
-			_ = w.AgentID.UnmarshalJSON(s.val(0))
+			s.strField(&w.AgentID, 0)
 		case "customer_id":
 			s.once(&seen, 2)
-			_ = w.CustomerID.UnmarshalJSON(s.val(0))
+			s.strField(&w.CustomerID, 0)
 		case "queue":
 			s.once(&seen, 3)
-			_ = w.Queue.UnmarshalJSON(s.val(0))
+			s.strField(&w.Queue, 0)
 		case "direction":
 			s.once(&seen, 4)
-			_ = w.Direction.UnmarshalJSON(s.val(0))
+			s.strField(&w.Direction, 0)
 		case "offered_at":
 			s.once(&seen, 5)
 			_ = w.OfferedAt.UnmarshalJSON(s.val(0))
@@ -427,7 +438,7 @@ func fastCall(b []byte) (c Call, ok bool) {
 			_ = w.Transferred.UnmarshalJSON(s.val(0))
 		case "recording_url":
 			s.once(&seen, 15)
-			_ = w.RecordingURL.UnmarshalJSON(s.val(0))
+			s.strField(&w.RecordingURL, 0)
 		default:
 			s.unknown(0, callNames)
 		}
@@ -450,9 +461,9 @@ var chatNames = []string{"chat_id", "agent_id", "customer_id", "queue", "started
 
 // fastChat decodes a chat on the fast path; ok is false when the message must go to
 // encoding/json (see the file comment).
-func fastChat(b []byte) (c Chat, ok bool) {
+func fastChat(b []byte, shared bool) (c Chat, ok bool) {
 	var w wireChat
-	s := scanner{b: b}
+	s := scanner{b: b, shared: shared}
 	if !s.begin() {
 		return Chat{}, false
 	}
@@ -461,16 +472,16 @@ func fastChat(b []byte) (c Chat, ok bool) {
 		switch string(s.k) {
 		case "chat_id":
 			s.once(&seen, 0)
-			_ = w.ChatID.UnmarshalJSON(s.val(0))
+			s.strField(&w.ChatID, 0)
 		case "agent_id":
 			s.once(&seen, 1)
-			_ = w.AgentID.UnmarshalJSON(s.val(0))
+			s.strField(&w.AgentID, 0)
 		case "customer_id":
 			s.once(&seen, 2)
-			_ = w.CustomerID.UnmarshalJSON(s.val(0))
+			s.strField(&w.CustomerID, 0)
 		case "queue":
 			s.once(&seen, 3)
-			_ = w.Queue.UnmarshalJSON(s.val(0))
+			s.strField(&w.Queue, 0)
 		case "started_at":
 			s.once(&seen, 4)
 			_ = w.StartedAt.UnmarshalJSON(s.val(0))
@@ -548,10 +559,10 @@ func (s *scanner) messages() []wireMessage {
 				_ = m.At.UnmarshalJSON(s.val(2))
 			case "from":
 				s.once(&seen, 1)
-				_ = m.From.UnmarshalJSON(s.val(2))
+				s.strField(&m.From, 2)
 			case "text":
 				s.once(&seen, 2)
-				_ = m.Text.UnmarshalJSON(s.val(2))
+				s.strField(&m.Text, 2)
 			default:
 				s.unknown(2, messageNames)
 			}
@@ -589,9 +600,9 @@ var surveyNames = []string{"survey_id", "interaction_id", "channel", "score", "a
 
 // fastSurvey decodes a survey on the fast path; ok is false when the message must go to
 // encoding/json (see the file comment).
-func fastSurvey(b []byte) (v Survey, ok bool) {
+func fastSurvey(b []byte, shared bool) (v Survey, ok bool) {
 	var w wireSurvey
-	s := scanner{b: b}
+	s := scanner{b: b, shared: shared}
 	if !s.begin() {
 		return Survey{}, false
 	}
@@ -600,13 +611,13 @@ func fastSurvey(b []byte) (v Survey, ok bool) {
 		switch string(s.k) {
 		case "survey_id":
 			s.once(&seen, 0)
-			_ = w.SurveyID.UnmarshalJSON(s.val(0))
+			s.strField(&w.SurveyID, 0)
 		case "interaction_id":
 			s.once(&seen, 1)
-			_ = w.InteractionID.UnmarshalJSON(s.val(0))
+			s.strField(&w.InteractionID, 0)
 		case "channel":
 			s.once(&seen, 2)
-			_ = w.Channel.UnmarshalJSON(s.val(0))
+			s.strField(&w.Channel, 0)
 		case "score":
 			s.once(&seen, 3)
 			_ = w.Score.UnmarshalJSON(s.val(0))
@@ -615,7 +626,7 @@ func fastSurvey(b []byte) (v Survey, ok bool) {
 			_ = w.AnsweredAt.UnmarshalJSON(s.val(0))
 		case "comment":
 			s.once(&seen, 5)
-			_ = w.Comment.UnmarshalJSON(s.val(0))
+			s.strField(&w.Comment, 0)
 		default:
 			s.unknown(0, surveyNames)
 		}
@@ -637,9 +648,9 @@ var orderNames = []string{"order_id", "status", "customer_id", "agent_id", "inte
 
 // fastOrder decodes an order on the fast path; ok is false when the message must go to
 // encoding/json (see the file comment).
-func fastOrder(b []byte) (v Order, ok bool) {
+func fastOrder(b []byte, shared bool) (v Order, ok bool) {
 	var w wireOrder
-	s := scanner{b: b}
+	s := scanner{b: b, shared: shared}
 	if !s.begin() {
 		return Order{}, false
 	}
@@ -648,25 +659,25 @@ func fastOrder(b []byte) (v Order, ok bool) {
 		switch string(s.k) {
 		case "order_id":
 			s.once(&seen, 0)
-			_ = w.OrderID.UnmarshalJSON(s.val(0))
+			s.strField(&w.OrderID, 0)
 		case "status":
 			s.once(&seen, 1)
-			_ = w.Status.UnmarshalJSON(s.val(0))
+			s.strField(&w.Status, 0)
 		case "customer_id":
 			s.once(&seen, 2)
-			_ = w.CustomerID.UnmarshalJSON(s.val(0))
+			s.strField(&w.CustomerID, 0)
 		case "agent_id":
 			s.once(&seen, 3)
-			_ = w.AgentID.UnmarshalJSON(s.val(0))
+			s.strField(&w.AgentID, 0)
 		case "interaction_id":
 			s.once(&seen, 4)
-			_ = w.InteractionID.UnmarshalJSON(s.val(0))
+			s.strField(&w.InteractionID, 0)
 		case "amount":
 			s.once(&seen, 5)
 			_ = w.Amount.UnmarshalJSON(s.val(0))
 		case "currency":
 			s.once(&seen, 6)
-			_ = w.Currency.UnmarshalJSON(s.val(0))
+			s.strField(&w.Currency, 0)
 		case "at":
 			s.once(&seen, 7)
 			_ = w.At.UnmarshalJSON(s.val(0))

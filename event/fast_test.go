@@ -13,14 +13,23 @@ import (
 // path must hand over, and check that it really serves the ordinary messages.
 
 // differential asserts the property above for one input and one kind.
-func differential[T any](t *testing.T, b []byte, public, slow func([]byte) (T, error), fast func([]byte) (T, bool)) {
+func differential[T any](t *testing.T, b []byte, public, shared, slow func([]byte) (T, error), fast func([]byte, bool) (T, bool)) {
 	t.Helper()
 	want, wantErr := slow(b)
 	got, gotErr := public(b)
 	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotErr, wantErr) {
 		t.Fatalf("decoders differ on %q\nencoding/json: %+v, %v\n       public: %+v, %v", b, want, wantErr, got, gotErr)
 	}
-	if v, ok := fast(b); ok {
+	// The shared variant must give equal values (TestSharedStrings checks what it shares).
+	got, gotErr = shared(b)
+	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotErr, wantErr) {
+		t.Fatalf("shared decoder differs on %q\nencoding/json: %+v, %v\n       shared: %+v, %v", b, want, wantErr, got, gotErr)
+	}
+	for _, sh := range []bool{false, true} {
+		v, ok := fast(b, sh)
+		if !ok {
+			continue
+		}
 		if wantErr != nil {
 			t.Fatalf("fast path accepted %q, encoding/json refused it: %v", b, wantErr)
 		}
@@ -33,10 +42,10 @@ func differential[T any](t *testing.T, b []byte, public, slow func([]byte) (T, e
 // checkAllKinds runs the differential check of every kind on one input.
 func checkAllKinds(t *testing.T, b []byte) {
 	t.Helper()
-	differential(t, b, DecodeCall, decodeCallJSON, fastCall)
-	differential(t, b, DecodeChat, decodeChatJSON, fastChat)
-	differential(t, b, DecodeSurvey, decodeSurveyJSON, fastSurvey)
-	differential(t, b, DecodeOrder, decodeOrderJSON, fastOrder)
+	differential(t, b, DecodeCall, DecodeCallShared, decodeCallJSON, fastCall)
+	differential(t, b, DecodeChat, DecodeChatShared, decodeChatJSON, fastChat)
+	differential(t, b, DecodeSurvey, DecodeSurveyShared, decodeSurveyJSON, fastSurvey)
+	differential(t, b, DecodeOrder, DecodeOrderShared, decodeOrderJSON, fastOrder)
 }
 
 // FuzzFastDecoders checks the differential property on mutated messages of every kind; each
@@ -116,35 +125,35 @@ func TestFastPathServes(t *testing.T) {
 		}
 	}
 	for _, line := range fixture(t, "calls_good.jsonl") {
-		_, ok := fastCall(line)
+		_, ok := fastCall(line, false)
 		accept(string(line), ok)
 	}
 	for _, line := range fixture(t, "chats_good.jsonl") {
 		if strings.Contains(string(line), `"messages":[{}`) || !strings.Contains(string(line), `"messages"`) {
 			continue // handed over on purpose, see messages
 		}
-		_, ok := fastChat(line)
+		_, ok := fastChat(line, false)
 		accept(string(line), ok)
 	}
 	for _, line := range fixture(t, "surveys_good.jsonl") {
-		_, ok := fastSurvey(line)
+		_, ok := fastSurvey(line, false)
 		accept(string(line), ok)
 	}
 	for _, line := range fixture(t, "orders_good.jsonl") {
-		_, ok := fastOrder(line)
+		_, ok := fastOrder(line, false)
 		accept(string(line), ok)
 	}
-	_, ok := fastChat(benchChat())
+	_, ok := fastChat(benchChat(), false)
 	accept("benchChat", ok)
 	for _, name := range []string{"whitespace everywhere", "unknown nested field", "escapes in values", "invalid utf-8", "null fields", "messages empty", "message unknown key",
 		"kelvin sign key"} {
 		in := caseInput(t, name)
 		ok := false
 		for _, fast := range []func([]byte) bool{
-			func(b []byte) bool { _, ok := fastCall(b); return ok },
-			func(b []byte) bool { _, ok := fastChat(b); return ok },
-			func(b []byte) bool { _, ok := fastSurvey(b); return ok },
-			func(b []byte) bool { _, ok := fastOrder(b); return ok },
+			func(b []byte) bool { _, ok := fastCall(b, false); return ok },
+			func(b []byte) bool { _, ok := fastChat(b, false); return ok },
+			func(b []byte) bool { _, ok := fastSurvey(b, false); return ok },
+			func(b []byte) bool { _, ok := fastOrder(b, false); return ok },
 		} {
 			ok = ok || fast(in)
 		}
@@ -154,10 +163,10 @@ func TestFastPathServes(t *testing.T) {
 		"trailing garbage", "two objects", "deep unknown field", "control character", "bad escape", "bad number",
 		"number then letter", "bad literal", "empty message object", "non-object message", "messages null", "message upper key"} {
 		in := caseInput(t, name)
-		_, c := fastCall(in)
-		_, h := fastChat(in)
-		_, s := fastSurvey(in)
-		_, o := fastOrder(in)
+		_, c := fastCall(in, false)
+		_, h := fastChat(in, false)
+		_, s := fastSurvey(in, false)
+		_, o := fastOrder(in, false)
 		if c || h || s || o {
 			t.Errorf("%s: the fast path decided a message it must hand to encoding/json: %s", name, in)
 		}
@@ -173,4 +182,36 @@ func caseInput(t *testing.T, name string) []byte {
 	}
 	t.Fatalf("no hand-over case %q", name)
 	return nil
+}
+
+// TestSharedStrings checks the one difference of the Decode*Shared functions: their strings
+// share the input's memory (so the saving is real), while DecodeCall's are copies that do not
+// change when the input is overwritten.
+func TestSharedStrings(t *testing.T) {
+	msg := fixture(t, "calls_good.jsonl")[0]
+	copied, err := DecodeCall(append([]byte(nil), msg...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := append([]byte(nil), msg...)
+	own, err := DecodeCall(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := DecodeCallShared(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(shared, copied) {
+		t.Fatalf("shared value differs: %+v vs %+v", shared, copied)
+	}
+	for i := range in {
+		in[i] = 'x'
+	}
+	if !reflect.DeepEqual(own, copied) {
+		t.Errorf("DecodeCall's strings changed with its input: %+v", own)
+	}
+	if shared.CallID == copied.CallID || !strings.HasPrefix(shared.CallID, "x") {
+		t.Errorf("DecodeCallShared's call_id %q does not share the input's memory", shared.CallID)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // This file holds the wire field types the decoders unmarshal into. Each implements
@@ -151,6 +152,26 @@ func (w *wString) UnmarshalJSON(b []byte) error {
 		w.s = unquote(b)
 	}
 	return nil
+}
+
+// setShared is UnmarshalJSON with one difference: a string that needs no unescaping shares
+// b's memory instead of being copied. Only the fast path calls it, for the Decode*Shared
+// functions, whose callers promise never to modify b.
+func (w *wString) setShared(b []byte) {
+	*w = wString{typ: typeOf(b)}
+	if w.typ != jString {
+		return
+	}
+	in := b[1 : len(b)-1]
+	if s, ok := intern(in); ok {
+		w.s = s
+		return
+	}
+	if len(in) > 0 && bytes.IndexByte(in, '\\') < 0 && utf8.Valid(in) {
+		w.s = unsafe.String(&in[0], len(in))
+		return
+	}
+	w.s = unquote(b)
 }
 
 // required returns a string that must be present and non-empty.

@@ -63,6 +63,10 @@ type Config struct {
 	// partitions together, in batches being filled or written. The process's memory is a small
 	// multiple of it (decoded rows and the insert's column buffers), whatever the backlog.
 	MaxBufferedBytes int64
+	// MaxInserts bounds the ClickHouse INSERTs running at once over all partitions. Each holds
+	// its batch encoded in clickhouse-go's column buffers, so this bounds that memory too; more
+	// than the server's cores rarely helps.
+	MaxInserts int
 	// FetchBytes is the most a fetch of one partition returns; FetchWait is how long the broker
 	// may wait for data before answering an empty fetch.
 	FetchBytes int
@@ -89,6 +93,7 @@ func DefaultConfig() Config {
 		BatchBytes:       16 << 20,
 		BatchWait:        time.Second,
 		MaxBufferedBytes: 32 << 20,
+		MaxInserts:       2,
 		FetchBytes:       4 << 20,
 		FetchWait:        250 * time.Millisecond,
 		DrainTimeout:     10 * time.Second,
@@ -116,6 +121,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("batch-wait: must be positive, got %s", c.BatchWait)
 	case c.MaxBufferedBytes < 1<<20:
 		return fmt.Errorf("max-buffered-bytes: must be at least 1 MiB, got %d", c.MaxBufferedBytes)
+	case c.MaxInserts <= 0:
+		return fmt.Errorf("max-inserts: must be positive, got %d", c.MaxInserts)
 	case c.FetchBytes < 1024 || c.FetchBytes > 256<<20:
 		return fmt.Errorf("fetch-bytes: must be between 1 KiB and 256 MiB, got %d", c.FetchBytes)
 	case c.FetchWait < 10*time.Millisecond || c.FetchWait > time.Minute:
@@ -166,6 +173,7 @@ type Ingester struct {
 	dlq    *kafka.Writer
 	dialer *kafka.Dialer
 	budget *budget
+	slots  chan struct{} // one per INSERT allowed at once (MaxInserts)
 	stats  struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
@@ -207,6 +215,7 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 	transport := &kafka.Transport{Dial: dialer.DialFunc, SASL: dialer.SASLMechanism, TLS: dialer.TLS}
 	in := &Ingester{
 		cfg: cfg, wh: wh, log: log, prom: pm, kinds: kinds, lagOf: map[string]int64{}, dialer: dialer, budget: bud,
+		slots: make(chan struct{}, cfg.MaxInserts),
 		dlq: &kafka.Writer{
 			Addr:                   kafka.TCP(cfg.Brokers...),
 			Topic:                  cfg.DeadLetterTopic,

@@ -378,9 +378,14 @@ func (p *partition) flush(b *batch) bool {
 	conn, db := in.wh.Conn(), in.wh.Database()
 	if n := b.rows.len(); n > 0 {
 		err := p.retry(ctx, opInsert, func(ctx context.Context) error {
+			release, err := in.insertSlot(ctx)
+			if err != nil {
+				return err
+			}
+			defer release()
 			now := in.nowFn()
 			t0 := time.Now()
-			err := b.rows.insert(ctx, conn, db, uint64(now.UnixNano()), now.UTC())
+			err = b.rows.insert(ctx, conn, db, uint64(now.UnixNano()), now.UTC())
 			if err == nil {
 				in.prom.insertSecs.Observe(time.Since(t0).Seconds())
 			}
@@ -432,6 +437,16 @@ func (p *partition) flush(b *batch) bool {
 	in.prom.batchBytes.Observe(float64(b.bytes))
 	in.prom.batchSeconds.Observe(in.nowFn().Sub(start).Seconds())
 	return true
+}
+
+// insertSlot waits for one of the MaxInserts INSERT slots; release gives it back.
+func (in *Ingester) insertSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case in.slots <- struct{}{}:
+		return func() { <-in.slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // isFenced reports a commit refused because this member's generation is over: retrying cannot

@@ -14,7 +14,10 @@ import (
 )
 
 // rowBuffer accumulates the valid events of one batch as typed column slices, ready for a
-// columnar insert: no reflection per row, one append per column per batch. Each event kind has
+// columnar insert: no reflection per row, one append per column per batch. The strings of the
+// rows share the memory of the Kafka message values (event.Decode*Shared): kafka-go allocates
+// each value for its message and ingest never modifies or reuses it, so this saves a copy and
+// an allocation per string field, and the value is freed with the batch. Each event kind has
 // its own implementation because each has its own table.
 type rowBuffer interface {
 	// add decodes one message and appends it as a row. An error (a *event.ValidationError) means
@@ -145,7 +148,7 @@ type callRows struct {
 }
 
 func (r *callRows) add(m *kafka.Message) error {
-	c, err := event.DecodeCall(m.Value)
+	c, err := event.DecodeCallShared(m.Value)
 	if err != nil {
 		return err
 	}
@@ -217,7 +220,7 @@ type chatRows struct {
 }
 
 func (r *chatRows) add(m *kafka.Message) error {
-	c, err := event.DecodeChat(m.Value)
+	c, err := event.DecodeChatShared(m.Value)
 	if err != nil {
 		return err
 	}
@@ -287,7 +290,7 @@ type surveyRows struct {
 }
 
 func (r *surveyRows) add(m *kafka.Message) error {
-	s, err := event.DecodeSurvey(m.Value)
+	s, err := event.DecodeSurveyShared(m.Value)
 	if err != nil {
 		return err
 	}
@@ -332,7 +335,7 @@ type orderRows struct {
 }
 
 func (r *orderRows) add(m *kafka.Message) error {
-	o, err := event.DecodeOrder(m.Value)
+	o, err := event.DecodeOrderShared(m.Value)
 	if err != nil {
 		return err
 	}
