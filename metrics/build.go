@@ -110,9 +110,7 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 	if err != nil {
 		return err
 	}
-	if err := dropAbandonedScratch(ctx, wh); err != nil {
-		return err
-	}
+	dropAbandonedScratch(ctx, wh)
 	// The random part keeps two builds started in the same clock tick (the clock may be
 	// coarse) from sharing, and dropping, one scratch table.
 	scratch := fmt.Sprintf("%s%d_%d", scratchPrefix, time.Now().UnixNano(), rand.Uint64())
@@ -151,18 +149,19 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 const scratchPrefix = "contact_metrics_build_"
 
 // dropAbandonedScratch drops scratch tables left by builds that died (a killed process) more
-// than an hour ago; a build takes seconds, so no running build owns one.
-func dropAbandonedScratch(ctx context.Context, wh *warehouse.Warehouse) error {
+// than an hour ago; a build takes seconds, so no running build owns one. It is housekeeping and
+// best effort: ClickHouse 18.16 can fail a read of system.tables while another build drops its
+// scratch table, and such a failure must not fail a read of the metrics.
+func dropAbandonedScratch(ctx context.Context, wh *warehouse.Warehouse) {
 	rows, err := wh.Conn().Query(ctx, "SELECT name FROM system.tables WHERE database = ? AND startsWith(name, ?)", wh.Database(), scratchPrefix)
 	if err != nil {
-		return fmt.Errorf("list build scratch tables: %w", err)
+		return
 	}
 	var old []string
 	for rows.Next() {
 		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return err
+		if rows.Scan(&name) != nil {
+			break
 		}
 		stamp, _, _ := strings.Cut(strings.TrimPrefix(name, scratchPrefix), "_")
 		ns, err := strconv.ParseInt(stamp, 10, 64)
@@ -171,15 +170,9 @@ func dropAbandonedScratch(ctx context.Context, wh *warehouse.Warehouse) error {
 		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	for _, name := range old {
-		if err := wh.Conn().Exec(ctx, wh.Expand("DROP TABLE IF EXISTS ${db}."+name, nil)); err != nil {
-			return fmt.Errorf("drop abandoned build table %s: %w", name, err)
-		}
+		_ = wh.Conn().Exec(ctx, wh.Expand("DROP TABLE IF EXISTS ${db}."+name, nil))
 	}
-	return nil
 }
 
 // MonthRowsSQL is the SELECT a build of month (its first day; loc the business zone) stores in
