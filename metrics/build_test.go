@@ -8,6 +8,7 @@ import (
 
 	"github.com/ccqa/ccqa/internal/itest"
 	"github.com/ccqa/ccqa/metrics"
+	"github.com/ccqa/ccqa/warehouse"
 )
 
 // TestBuildFollowsNewData checks that `ccqa metrics` never answers from a stale month build:
@@ -154,5 +155,40 @@ func TestConcurrentReads(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestTimeZoneChange checks that month builds follow `ccqa migrate --tz`: a call at
+// 2026-12-01 07:00 in Shanghai (30 Nov 23:00 UTC) is December's in Asia/Shanghai and
+// November's in UTC.
+func TestTimeZoneChange(t *testing.T) {
+	w := itest.Warehouse(t)
+	ctx := context.Background()
+	tb, err := tableOf(load{kind: "calls", rows: []string{
+		`{"call_id":"k1","agent_id":"a1","customer_id":"u1","offered_at":"2026-12-01T07:00:00+08:00","answered_at":"2026-12-01T07:00:05+08:00","ended_at":"2026-12-01T07:01:05+08:00"}`,
+	}}, 1, time.Now().UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := insertTable(ctx, w, tb); err != nil {
+		t.Fatal(err)
+	}
+	nov := metrics.MonthQuery(metrics.LevelAgent, metrics.Month{Time: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
+	count := func() int {
+		t.Helper()
+		rows, err := metrics.Rows(ctx, w, nov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("Asia/Shanghai: %d November rows, want 0", n)
+	}
+	if _, err := w.Migrate(ctx, warehouse.MigrateOptions{TimeZone: "UTC"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("UTC: %d November rows, want 1", n)
 	}
 }
