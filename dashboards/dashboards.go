@@ -54,6 +54,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now): the default month and the ingest health window.
 	Now func() time.Time
+	// TeamCacheTTL is how long the team means of the agent page are kept before they are
+	// computed again (default 5 minutes; negative: never kept). A team's series over months
+	// take seconds to compute and are the same for every agent of the team.
+	TeamCacheTTL time.Duration
 }
 
 // Dashboards renders the pages.
@@ -98,8 +102,11 @@ func New(ctx context.Context, cfg Config) (*Dashboards, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dashboards{cfg: cfg, src: &source{wh: cfg.Warehouse, loc: loc, qa: store}, loc: loc, log: cfg.Logger,
-		rubric: cfg.Rubric, pages: t}, nil
+	if cfg.TeamCacheTTL == 0 {
+		cfg.TeamCacheTTL = 5 * time.Minute
+	}
+	src := &source{wh: cfg.Warehouse, loc: loc, qa: store, teams: newRowMemo(), teamTTL: cfg.TeamCacheTTL}
+	return &Dashboards{cfg: cfg, src: src, loc: loc, log: cfg.Logger, rubric: cfg.Rubric, pages: t}, nil
 }
 
 // Location is the business time zone the pages show dates in.

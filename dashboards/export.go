@@ -14,8 +14,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/ccqa/ccqa/metrics"
 )
 
 // ErrUnknownTeam is a team asked for that no agent of agents.csv is in.
@@ -165,10 +163,9 @@ func (d *Dashboards) Export(ctx context.Context, opt ExportOptions) (ExportResul
 	}
 	// The export reads the same rows for many pages (two languages, one team page per
 	// heat-map metric): a copy of the dashboards with a row memo renders them.
-	src := *d.src
-	src.memo = &rowMemo{rows: map[metrics.Query][]metrics.Row{}}
+	src := &source{wh: d.src.wh, loc: d.src.loc, qa: d.src.qa, memo: newRowMemo()}
 	ed := *d
-	ed.src = &src
+	ed.src = src
 	d = &ed
 	res := ExportResult{Dir: opt.Out}
 	if err := writeAssets(opt.Out, &res); err != nil {

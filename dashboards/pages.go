@@ -252,6 +252,10 @@ func (d *Dashboards) agentPage(ctx context.Context, p params, v viewer, lk linke
 	q := func(level metrics.Level, by metrics.Period) metrics.Query {
 		return metrics.Query{Level: level, By: by, From: from, To: to}
 	}
+	if err := d.src.ensureBuilt(ctx, from, to); err != nil {
+		return nil, err
+	}
+	now := d.cfg.Now()
 	err = parallel(
 		func() (err error) {
 			qq := q(metrics.LevelAgent, metrics.ByWeek)
@@ -271,7 +275,7 @@ func (d *Dashboards) agentPage(ctx context.Context, p params, v viewer, lk linke
 			}
 			qq := q(metrics.LevelTeam, metrics.ByWeek)
 			qq.Team = a.Team
-			teamW, err = d.src.metricRows(ctx, qq)
+			teamW, err = d.src.teamRows(ctx, qq, now)
 			return err
 		},
 		func() (err error) {
@@ -280,7 +284,7 @@ func (d *Dashboards) agentPage(ctx context.Context, p params, v viewer, lk linke
 			}
 			qq := q(metrics.LevelTeam, metrics.ByMonth)
 			qq.Team = a.Team
-			teamM, err = d.src.metricRows(ctx, qq)
+			teamM, err = d.src.teamRows(ctx, qq, now)
 			return err
 		},
 		func() (err error) {
@@ -462,6 +466,9 @@ func (d *Dashboards) teamPage(ctx context.Context, p params, v viewer, lk linker
 	var agentM, agentW []metrics.Row
 	var grades []gradeRow
 	var gradesOK bool
+	if err := d.src.ensureBuilt(ctx, from, to); err != nil {
+		return nil, err
+	}
 	err = parallel(
 		func() (err error) {
 			agentM, err = d.src.metricRows(ctx, metrics.Query{Level: metrics.LevelAgent, By: metrics.ByMonth, From: from, To: to, Team: p.Team})

@@ -25,12 +25,58 @@ type source struct {
 	// memo, when set, keeps metric rows by query for the life of the source: an export renders
 	// the same team in two languages and once per heat-map metric from the same rows.
 	memo *rowMemo
+	// teams keeps team-level rows (the team means of the agent page) for teamTTL: every agent
+	// page of a team shows the same team series, and a team's 12 months take seconds to compute.
+	teams   *rowMemo
+	teamTTL time.Duration
+	// buildMu makes the month builds of concurrent pages happen one at a time (see ensureBuilt).
+	buildMu sync.Mutex
 }
 
 // rowMemo is a cache of metric rows by query.
 type rowMemo struct {
 	mu   sync.Mutex
 	rows map[metrics.Query][]metrics.Row
+	at   map[metrics.Query]time.Time
+}
+
+func newRowMemo() *rowMemo {
+	return &rowMemo{rows: map[metrics.Query][]metrics.Row{}, at: map[metrics.Query]time.Time{}}
+}
+
+// ensureBuilt brings the metrics month builds of [from, to) up to date before a page runs its
+// metric queries side by side. Without it, each parallel metrics.Rows would find the same stale
+// month and rebuild it at once; on ClickHouse 18.16 a month swap (ALTER TABLE ... DROP/REPLACE
+// PARTITION) racing a query that reads contact_metrics twice was seen to deadlock both (see the
+// README, Dashboards). After this, the queries' own checks find nothing to build unless data
+// arrived in between.
+func (s *source) ensureBuilt(ctx context.Context, from, to time.Time) error {
+	s.buildMu.Lock()
+	defer s.buildMu.Unlock()
+	_, err := metrics.EnsureBuilt(ctx, s.wh, s.loc, from, to)
+	return err
+}
+
+// teamRows returns team-level rows from the team cache when they are younger than teamTTL.
+func (s *source) teamRows(ctx context.Context, q metrics.Query, now time.Time) ([]metrics.Row, error) {
+	if s.teams == nil || s.teamTTL <= 0 {
+		return s.metricRows(ctx, q)
+	}
+	s.teams.mu.Lock()
+	rows, ok := s.teams.rows[q]
+	fresh := ok && now.Sub(s.teams.at[q]) < s.teamTTL
+	s.teams.mu.Unlock()
+	if fresh {
+		return rows, nil
+	}
+	rows, err := s.metricRows(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	s.teams.mu.Lock()
+	s.teams.rows[q], s.teams.at[q] = rows, now
+	s.teams.mu.Unlock()
+	return rows, nil
 }
 
 // query returns the embedded statement sql/NAME.sql with ${db}, ${tz} and vars filled in.
