@@ -138,13 +138,13 @@ FROM
         )
         GROUP BY month
     )
-)
+) AS l
 ALL LEFT JOIN
 (
     SELECT month, run_id, toUInt8(1) AS approved, any(approved_by) AS approved_by, min(approved_at) AS approved_at
     FROM ${db}_payroll.grade_approvals
     GROUP BY month, run_id
-) USING (month, run_id);
+) AS r USING (month, run_id);
 
 -- SPEC §7.5, contract: exactly one current row per (month, agent_id), with exactly these columns.
 CREATE VIEW IF NOT EXISTS ${db}_payroll.payroll_monthly_grades AS
@@ -155,7 +155,7 @@ ALL INNER JOIN
 (
     SELECT month, run_id, approved
     FROM ${db}_payroll.current_runs
-) USING (month, run_id);
+) AS r USING (month, run_id);
 
 -- The component breakdown beside it: one row per current (month, agent_id) and scorecard line.
 -- Adjustment items appear as component 'adjustment:<item>' with value NULL and max_points 0, so
@@ -168,4 +168,4 @@ ALL INNER JOIN
 (
     SELECT month, run_id
     FROM ${db}_payroll.current_runs
-) USING (month, run_id);
+) AS r USING (month, run_id);

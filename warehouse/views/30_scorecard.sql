@@ -24,7 +24,7 @@ ALL INNER JOIN
 (
     SELECT month, run_id, approved, computed_by, approved_by, approved_at
     FROM ${db}_payroll.current_runs
-) USING (month, run_id);
+) AS r USING (month, run_id);
 
 -- Every rollup of every month, with its approval, newest first per month: the revision history.
 CREATE VIEW ${db}.grade_revisions AS
@@ -37,5 +37,5 @@ ALL LEFT JOIN
     SELECT month, run_id, toUInt8(1) AS approved, any(approved_by) AS approved_by, min(approved_at) AS approved_at
     FROM ${db}_payroll.grade_approvals
     GROUP BY month, run_id
-) USING (month, run_id)
+) AS r USING (month, run_id)
 ORDER BY month, run_id DESC;
