@@ -213,7 +213,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, s.cookie(sessionCookie, token, int(s.cfg.SessionTTL.Seconds())))
 	http.SetCookie(w, s.cookie(loginCookie, "", -1))
 	s.log.Info("signed in", "user", u.Username, "role", u.Role)
-	if !strings.HasPrefix(next, "/qa/") || strings.HasPrefix(next, "//") {
+	if !safeNext(next) {
 		next = "/qa/queue"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
@@ -562,4 +562,19 @@ func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	s.render(w, http.StatusOK, "calibration", rc, pageData{Title: "校准 / Calibration", Data: calibrationData{Month: month.Format("2006-01"), Cal: cal, Rates: rates}})
 	return nil
+}
+
+// safeNext reports whether a post-sign-in redirect target is one of ccqa serve's own apps (the
+// QA app, the dashboards, the scorecard API) on this host: a path, never a scheme or another
+// host ("//evil" or a backslash are refused), so sign-in cannot be used as an open redirect.
+func safeNext(next string) bool {
+	if strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return false
+	}
+	for _, app := range []string{"/qa/", "/dashboards/", "/scorecard/"} {
+		if strings.HasPrefix(next, app) {
+			return true
+		}
+	}
+	return false
 }
