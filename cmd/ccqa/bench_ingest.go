@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -77,6 +79,8 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 	parallel := fs.Int("raw-parallel", 2, "concurrent INSERTs of the raw ceiling")
 	rawBatch := fs.Int("raw-batch-rows", 50000, "rows per INSERT of the raw ceiling")
 	keep := fs.Bool("keep", false, "keep the benchmark databases and topics")
+	steadyRate := fs.Int("steady-rate", 5000, "after the backlog runs, produce call events at this steady rate to measure visibility latency (0 skips it)")
+	steadyFor := fs.Duration("steady-for", 20*time.Second, "how long the steady-rate run produces")
 	ingestArgs := fs.String("ingest-flags", "", "extra flags for the ingest child, space-separated, e.g. \"--max-buffered-bytes 33554432\"")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -95,6 +99,8 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 		return usagef("bench ingest: --events: must be positive, got %d", *events)
 	case *partitions <= 0:
 		return usagef("bench ingest: --partitions: must be positive, got %d", *partitions)
+	case *steadyRate < 0 || *steadyFor <= 0:
+		return usagef("bench ingest: --steady-rate must not be negative and --steady-for must be positive")
 	case *parallel <= 0 || *rawBatch <= 0:
 		return usagef("bench ingest: --raw-parallel and --raw-batch-rows: must be positive")
 	}
@@ -117,6 +123,15 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 		}
 		results = append(results, r)
 	}
+	var lat *latencyResult
+	if *steadyRate > 0 {
+		l, err := benchLatency(ctx, e, benchRun{self: self, brokers: bl, ch: ch, partitions: *partitions, keep: *keep,
+			extra: strings.Fields(*ingestArgs)}, *steadyRate, *steadyFor)
+		if err != nil {
+			return err
+		}
+		lat = &l
+	}
 	fmt.Fprintln(e.stdout, "\nccqa bench ingest results")
 	fmt.Fprintf(e.stdout, "%-6s %9s %6s %8s %10s %10s %7s %12s %9s %11s %6s\n",
 		"mix", "events", "bytes", "wall s", "events/s", "rows/s", "cpu s", "events/cpu-s", "peak RSS", "raw rows/s", "ratio")
@@ -129,6 +144,10 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%-6s %9d %6.0f %8.2f %10.0f %10.0f %7.2f %12.0f %6.0fMiB %11s %6s\n",
 			r.mix, r.events, r.meanBytes, r.wall.Seconds(), r.rate(), r.rowRate(), r.cpu.Seconds(), r.perCPU(),
 			float64(r.peakRSS)/(1<<20), raw, ratio)
+	}
+	if lat != nil {
+		fmt.Fprintf(e.stdout, "visibility latency at a steady %d call events/s for %s (%d events, produce ack to first seen in ClickHouse, polled every %s): p50 %.2fs  p99 %.2fs  max %.2fs\n",
+			lat.rate, lat.dur, lat.events, latencyPoll, lat.p50.Seconds(), lat.p99.Seconds(), lat.max.Seconds())
 	}
 	return nil
 }
@@ -176,7 +195,7 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 		if b.ceiling {
 			kept[k] = append(kept[k], v)
 		}
-	})
+	}, nil)
 	if err != nil {
 		return res, err
 	}
@@ -310,7 +329,9 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 
 // benchProduce generates events of the mix and produces them (keyed by id, lz4-compressed as
 // produce does) until n are sent. keep sees every message.
-func benchProduce(ctx context.Context, brokers []string, topics map[event.Kind]string, mix string, n int, keep func(event.Kind, []byte)) (int, int64, error) {
+// With collect set, messages are handed to it instead of being produced (brokers unused), and
+// duplicates and invalid messages are left out: the latency run follows each event once.
+func benchProduce(ctx context.Context, brokers []string, topics map[event.Kind]string, mix string, n int, keep func(event.Kind, []byte), collect func(kafka.Message)) (int, int64, error) {
 	w := &kafka.Writer{
 		Addr: kafka.TCP(brokers...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll,
 		BatchSize: 5000, BatchBytes: 4 << 20, BatchTimeout: 20 * time.Millisecond, Compression: kafka.Lz4,
@@ -335,6 +356,13 @@ func benchProduce(ctx context.Context, brokers []string, topics map[event.Kind]s
 		if len(buf) == 0 {
 			return nil
 		}
+		if collect != nil {
+			for _, m := range buf {
+				collect(m)
+			}
+			buf = buf[:0]
+			return nil
+		}
 		if err := w.WriteMessages(ctx, buf...); err != nil {
 			return fmt.Errorf("produce: %w", err)
 		}
@@ -343,6 +371,9 @@ func benchProduce(ctx context.Context, brokers []string, topics map[event.Kind]s
 	}
 	err = g.Generate(ctx, func(r traffic.Record) error {
 		if mix == "calls" && r.Kind != event.KindCall {
+			return nil
+		}
+		if collect != nil && (r.Duplicate || r.Invalid) {
 			return nil
 		}
 		buf = append(buf, kafka.Message{Topic: topics[r.Kind], Key: r.Key, Value: r.Value})
@@ -430,4 +461,174 @@ func procPeakRSS(pid int) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("/proc/%d/status: no VmHWM", pid)
+}
+
+// latencyPoll is how often the latency run looks for newly visible events; it is part of the
+// measured latency (an upper bound, never an underestimate).
+const latencyPoll = 100 * time.Millisecond
+
+// latencyResult is the visibility latency run of `ccqa bench ingest`.
+type latencyResult struct {
+	rate          int
+	dur           time.Duration
+	events        int
+	p50, p99, max time.Duration
+}
+
+// benchLatency starts an ingest on fresh topics, produces call events at a steady rate, and
+// measures for each event the time from its produce acknowledgement to the first poll of
+// ClickHouse that sees it.
+func benchLatency(ctx context.Context, e *env, b benchRun, rate int, dur time.Duration) (latencyResult, error) {
+	res := latencyResult{rate: rate, dur: dur}
+	stamp := strconv.FormatInt(time.Now().UnixNano()%1e10, 10)
+	prefix := "bench-" + stamp + "-latency"
+	topics := map[event.Kind]string{}
+	var names []string
+	for _, k := range event.Kinds {
+		topics[k] = prefix + "." + string(k) + "s"
+		names = append(names, topics[k])
+	}
+	names = append(names, prefix+".dead-letter")
+	if err := ingest.EnsureTopics(ctx, b.brokers, names, b.partitions, nil); err != nil {
+		return res, err
+	}
+	if !b.keep {
+		defer func() {
+			c := &kafka.Client{Addr: kafka.TCP(b.brokers...), Timeout: 30 * time.Second}
+			_, _ = c.DeleteTopics(context.Background(), &kafka.DeleteTopicsRequest{Topics: names})
+		}()
+	}
+	o := b.ch.options()
+	o.Database = "ccqa_bench_" + stamp + "_latency"
+	w, err := warehouse.Open(ctx, o)
+	if err != nil {
+		return res, err
+	}
+	defer w.Close()
+	if _, err := w.Migrate(ctx, warehouse.MigrateOptions{}); err != nil {
+		return res, err
+	}
+	if !b.keep {
+		defer func() { _ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+o.Database) }()
+	}
+
+	// Collect the call events first, so that generating them costs nothing during the run.
+	need := int(float64(rate) * dur.Seconds())
+	var msgs []kafka.Message
+	if _, _, err := benchProduce(ctx, nil, topics, "calls", need, func(k event.Kind, v []byte) {}, func(m kafka.Message) {
+		msgs = append(msgs, m)
+	}); err != nil {
+		return res, err
+	}
+
+	metricsAddr := freeLocalAddr()
+	args := []string{"ingest", "--brokers", strings.Join(b.brokers, ","), "--clickhouse", b.ch.addr, "--database", o.Database,
+		"--clickhouse-user", b.ch.user, "--group", prefix + "-group", "--dead-letter-topic", prefix + ".dead-letter",
+		"--metrics-addr", metricsAddr, "--status-every", "0", "--log-level", "warn", "--create-topics=false"}
+	for k, t := range topics {
+		args = append(args, "--topic-"+string(k)+"s", t)
+	}
+	args = append(args, b.extra...)
+	cmd := exec.CommandContext(ctx, b.self, args...)
+	cmd.Stdout, cmd.Stderr = e.stderr, e.stderr
+	cmd.Env = append(os.Environ(), "CCQA_CLICKHOUSE_PASSWORD="+b.ch.password)
+	if err := cmd.Start(); err != nil {
+		return res, err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
+	}()
+	// Wait until the group has assigned every partition, so that joining is not measured.
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		m, err := scrape(metricsAddr)
+		if err == nil && m["ccqa_ingest_partitions_assigned"] >= float64(4*b.partitions) {
+			break
+		}
+		if time.Since(start) > time.Minute {
+			return res, errors.New("bench ingest: the latency run's ingest got no partitions within a minute")
+		}
+	}
+
+	fmt.Fprintf(e.stderr, "bench-ingest latency: producing %d call events at %d/s\n", len(msgs), rate)
+	acked := make(map[string]time.Time, len(msgs))
+	seen := make(map[string]time.Time, len(msgs))
+	var mu sync.Mutex
+	pw := &kafka.Writer{Addr: kafka.TCP(b.brokers...), Balancer: &kafka.Hash{}, RequiredAcks: kafka.RequireAll,
+		BatchTimeout: time.Millisecond, Compression: kafka.Lz4}
+	defer pw.Close()
+	prodErr := make(chan error, 1)
+	go func() {
+		const tick = 20 * time.Millisecond
+		per := max(1, rate*int(tick)/int(time.Second))
+		start := time.Now()
+		for i := 0; i < len(msgs); i += per {
+			chunk := msgs[i:min(i+per, len(msgs))]
+			if err := pw.WriteMessages(ctx, chunk...); err != nil {
+				prodErr <- err
+				return
+			}
+			now := time.Now()
+			mu.Lock()
+			for _, m := range chunk {
+				acked[string(m.Key)] = now
+			}
+			mu.Unlock()
+			time.Sleep(time.Until(start.Add(time.Duration(i/per+1) * tick)))
+		}
+		prodErr <- nil
+	}()
+	var since uint64
+	deadline := time.Now().Add(dur + 60*time.Second)
+	for len(seen) < len(msgs) && time.Now().Before(deadline) {
+		time.Sleep(latencyPoll)
+		rows, err := w.Conn().Query(ctx, "SELECT call_id, version FROM "+o.Database+".calls WHERE version > ?", since)
+		if err != nil {
+			return res, err
+		}
+		now := time.Now()
+		for rows.Next() {
+			var id string
+			var v uint64
+			if err := rows.Scan(&id, &v); err != nil {
+				rows.Close()
+				return res, err
+			}
+			since = max(since, v)
+			if _, ok := seen[id]; !ok {
+				seen[id] = now
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, err
+		}
+	}
+	if err := <-prodErr; err != nil {
+		return res, err
+	}
+	var lats []time.Duration
+	mu.Lock()
+	for id, at := range acked {
+		if s, ok := seen[id]; ok {
+			lats = append(lats, max(s.Sub(at), 0))
+		}
+	}
+	mu.Unlock()
+	if len(lats) < len(msgs)*99/100 {
+		return res, fmt.Errorf("bench ingest: only %d of %d events became visible", len(lats), len(msgs))
+	}
+	slices.Sort(lats)
+	res.events = len(lats)
+	res.p50, res.p99, res.max = lats[len(lats)/2], lats[len(lats)*99/100], lats[len(lats)-1]
+	return res, nil
+}
+
+func freeLocalAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "127.0.0.1:0"
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

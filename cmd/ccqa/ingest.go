@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	httppprof "net/http/pprof"
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
@@ -90,8 +91,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, e.g. 127.0.0.1:9464 (off when empty)")
 	status := fs.Duration("status-every", 5*time.Second, "print a status line (rate, lag) to stderr this often; 0 turns it off")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	memLimit := fs.Int("memory-limit", 256<<20, "soft limit of the Go heap in bytes (GOMEMLIMIT), so the garbage collector works harder before memory grows past it; 0 leaves the runtime default")
+	memLimit := fs.Int("memory-limit", 224<<20, "soft limit of the Go heap in bytes (GOMEMLIMIT), so the garbage collector works harder before memory grows past it; 0 leaves the runtime default")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the whole run to this file (for pprof)")
+	memProfile := fs.String("mem-profile", "", "write a heap profile to this file when ingest stops (for pprof)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -144,7 +146,14 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		stopStatus := startStatus(e, in, *status)
 		defer stopStatus()
 	}
-	return in.Run(ctx)
+	err = in.Run(ctx)
+	if *memProfile != "" {
+		if f, ferr := os.Create(*memProfile); ferr == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
+	}
+	return err
 }
 
 // serveMetrics serves /metrics in the background; the returned func stops the server.
@@ -155,6 +164,10 @@ func serveMetrics(addr string, reg *prometheus.Registry, log *slog.Logger) (func
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	// Profiles on the same (operator-only) address: where memory or CPU goes in production is
+	// otherwise guesswork.
+	mux.HandleFunc("/debug/pprof/", httppprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", httppprof.Profile)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
