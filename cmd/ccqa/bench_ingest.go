@@ -571,30 +571,50 @@ func benchLatency(ctx context.Context, e *env, b benchRun, rate int, dur time.Du
 			now := time.Now()
 			mu.Lock()
 			for _, m := range chunk {
-				acked[string(m.Key)] = now
+				if _, ok := acked[string(m.Key)]; !ok {
+					acked[string(m.Key)] = now
+				}
 			}
 			mu.Unlock()
 			time.Sleep(time.Until(start.Add(time.Duration(i/per+1) * tick)))
 		}
 		prodErr <- nil
 	}()
-	var since uint64
+	// Each partition's batches are written one after another, so within a partition rows
+	// become visible in offset order: polling for offsets at or past the next unseen one of
+	// each partition finds every newly visible event (a version or time cut-off would not, as
+	// concurrent inserts from different partitions finish out of order).
+	next := map[int32]int64{}
 	deadline := time.Now().Add(dur + 60*time.Second)
 	for len(seen) < len(msgs) && time.Now().Before(deadline) {
 		time.Sleep(latencyPoll)
-		rows, err := w.Conn().Query(ctx, "SELECT call_id, version FROM "+o.Database+".calls WHERE version > ?", since)
+		cond := "1"
+		if len(next) > 0 {
+			var parts []string
+			for p, off := range next {
+				parts = append(parts, fmt.Sprintf("(src_partition = %d AND src_offset >= %d)", p, off))
+			}
+			for p := 0; p < b.partitions; p++ {
+				if _, ok := next[int32(p)]; !ok {
+					parts = append(parts, fmt.Sprintf("src_partition = %d", p))
+				}
+			}
+			cond = strings.Join(parts, " OR ")
+		}
+		rows, err := w.Conn().Query(ctx, "SELECT call_id, src_partition, src_offset FROM "+o.Database+".calls WHERE "+cond)
 		if err != nil {
 			return res, err
 		}
 		now := time.Now()
 		for rows.Next() {
 			var id string
-			var v uint64
-			if err := rows.Scan(&id, &v); err != nil {
+			var p int32
+			var off int64
+			if err := rows.Scan(&id, &p, &off); err != nil {
 				rows.Close()
 				return res, err
 			}
-			since = max(since, v)
+			next[p] = max(next[p], off+1)
 			if _, ok := seen[id]; !ok {
 				seen[id] = now
 			}
