@@ -101,7 +101,8 @@ func EnsureBuilt(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locatio
 // RebuildMonth rebuilds the month (its first day; loc the business zone) whether or not data
 // changed: it computes the month's rows into a scratch table of its own (so that builds running
 // at the same time never mix rows) and swaps them into contact_metrics with REPLACE PARTITION,
-// which is atomic: a reader sees the old month or the new one.
+// which is atomic (a reader sees the old month or the new one) and takes no exclusive lock on
+// contact_metrics, so it never waits for, or blocks, a read of it.
 func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Location, month time.Time) error {
 	month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
 	label := month.Format("2006-01")
@@ -129,20 +130,34 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 	if err := exec("compute", "INSERT INTO ${db}."+scratch+" ("+ContactMetricsColumns+") "+MonthRowsSQL(month, loc)); err != nil {
 		return err
 	}
-	var n uint64
-	if err := wh.Conn().QueryRow(ctx, wh.Expand("SELECT count() FROM ${db}."+scratch, nil)).Scan(&n); err != nil {
-		return fmt.Errorf("build metrics of %s: %w", label, err)
-	}
-	if n == 0 {
-		// A month without contacts has no partition to copy; drop any old one.
-		if err := exec("drop empty month", "ALTER TABLE ${db}.contact_metrics DROP PARTITION '"+day+"'"); err != nil {
+	// REPLACE PARTITION also empties a month whose scratch table has no rows (a month without
+	// contacts). It is the only statement that changes contact_metrics on 18.16, on purpose: there
+	// it takes the table's lock in shared mode, like a SELECT, whereas DROP
+	// PARTITION (and DROP TABLE, and column ALTERs) take it exclusively. An exclusive request
+	// waits for every running read of the table and makes every later read wait behind it, and
+	// a read whose threads take the read lock twice (18.16 lets only the same OS thread
+	// re-enter) then deadlocks with it: queries hung for half an hour and KILL QUERY with them.
+	// TestBuildsNeverWaitForReaders guards this.
+	swap := "ALTER TABLE ${db}.contact_metrics REPLACE PARTITION '" + day + "' FROM ${db}." + scratch
+	if err := wh.Conn().Exec(ctx, wh.Expand(swap, nil)); err != nil {
+		// Current releases refuse REPLACE PARTITION from a source without rows in the partition
+		// (unless EmptySourceSetting is set, a setting 18.16 does not know). They take table
+		// locks per query, so any thread of a reader re-enters its read lock and the exclusive
+		// DROP PARTITION cannot deadlock with it there.
+		if !strings.Contains(err.Error(), EmptySourceSetting) {
+			return fmt.Errorf("build metrics of %s: swap in: %w", label, err)
+		}
+		if err := exec("empty the month", "ALTER TABLE ${db}.contact_metrics DROP PARTITION '"+day+"'"); err != nil {
 			return err
 		}
-	} else if err := exec("swap in", "ALTER TABLE ${db}.contact_metrics REPLACE PARTITION '"+day+"' FROM ${db}."+scratch); err != nil {
-		return err
 	}
 	return recordBuilds(ctx, wh, []time.Time{month}, loc.String(), serverNow.Add(-buildMargin))
 }
+
+// EmptySourceSetting is named in the error of ClickHouse releases that refuse a REPLACE
+// PARTITION whose source has no rows in the partition; RebuildMonth empties the month with DROP
+// PARTITION on those.
+const EmptySourceSetting = "allow_replace_partition_from_empty_source"
 
 // scratchPrefix starts the name of a build's scratch table; then come its creation time in
 // nanoseconds and a random number.

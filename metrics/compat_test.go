@@ -142,8 +142,12 @@ func TestCurrentClickHouse(t *testing.T) {
 						step{SQL: expand("DROP TABLE IF EXISTS ${db}.contact_metrics_scratch")},
 						step{SQL: expand("CREATE TABLE ${db}.contact_metrics_scratch AS ${db}.contact_metrics")},
 						step{SQL: expand("INSERT INTO ${db}.contact_metrics_scratch (" + metrics.ContactMetricsColumns + ") " + metrics.MonthRowsSQL(m, loc))},
+						// RebuildMonth swaps with REPLACE PARTITION; current releases refuse it
+						// from an empty scratch table (a month without contacts), where it
+						// drops the partition instead. DROP then REPLACE gives the same
+						// outcome either way; the refusal is not reported (emptySourceRefused).
 						step{SQL: expand("ALTER TABLE ${db}.contact_metrics DROP PARTITION '" + day + "'")},
-						step{SQL: expand("INSERT INTO ${db}.contact_metrics (" + metrics.ContactMetricsColumns + ") SELECT " + metrics.ContactMetricsColumns + " FROM ${db}.contact_metrics_scratch")})
+						step{SQL: expand("ALTER TABLE ${db}.contact_metrics REPLACE PARTITION '" + day + "' FROM ${db}.contact_metrics_scratch"), KeepGoing: true})
 				}
 				query(expand(metrics.BuildSQL(ev.q, loc)), check{fx: fx, ev: ev, stage: stage + ", ccqa metrics"})
 				if alignedForViews(ev.q) {
@@ -180,6 +184,9 @@ func TestCurrentClickHouse(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, f := range res.Failed {
+		if strings.Contains(f.SQL, "REPLACE PARTITION") && strings.Contains(f.Error, metrics.EmptySourceSetting) {
+			continue // a month without contacts, emptied by the DROP PARTITION before it
+		}
 		// The same statement fails once per database; report it once.
 		key := compatDB.ReplaceAllString(f.SQL, "DB")
 		if !seen[key] {
