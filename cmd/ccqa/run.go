@@ -46,12 +46,12 @@ func commands() map[string]command {
 		"gen":     {"generate realistic synthetic traffic to Kafka or JSON-lines files", runGen},
 		"ingest":  {"consume the event topics and write them to ClickHouse", runIngest},
 		"bench":   {"benchmarks on real services: `ccqa bench ingest`", runBench},
-		"metrics": {"print per-agent metrics for a month", runMetrics},
+		"metrics": {"print SPEC §5 metrics by agent, team or queue and day, week or month", runMetrics},
 		"demo":    {"run everything on one machine: embedded Kafka, local ClickHouse, a month of traffic", runDemo},
 		"agents":  {"reference data: `ccqa agents import FILE.csv`", runAgents},
 		"targets": {"reference data: `ccqa targets import FILE.csv`", runTargets},
 		"qa":      {"QA review: rubric check, auto-QA scan, sampling, calibration, disputes", runQA},
-		"serve":   {"serve the QA reviewers' web app and JSON API (/qa/)", runServe},
+		"serve":   {"serve the web apps: QA review (/qa/), dashboards (/dashboards/), adjustments API (/scorecard/api/)", runServe},
 		"policy":  {"scorecard policies: `ccqa policy check FILE`, `ccqa policy print`", runPolicy},
 		"adjust":  {"manager entries (即时考核): add, list, reverse", runAdjust},
 		"rollup":  {"compute every agent's monthly grade and pay factor (a new revision after approval)", runRollup},
@@ -89,8 +89,12 @@ func printUsage(w io.Writer, cmds map[string]command) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	width := 0
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+		width = max(width, len(n))
+	}
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun `ccqa <subcommand> --help` for its flags.")
 }
