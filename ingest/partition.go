@@ -273,7 +273,7 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 		size := int64(len(m.Key) + len(m.Value))
 		if int64(b.bytes)+size > b.held {
 			need := p.in.budget.clamp(max(creditChunk, size))
-			if !p.in.budget.tryTake(need) {
+			if !p.in.budget.tryTake(need) && !p.awaitBudget(b, need) {
 				// Out of memory budget: write what this partition holds (its bytes come back
 				// when the insert is done), then wait for bytes like every other partition.
 				if !b.empty() {
@@ -327,6 +327,28 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 	// Any other error that is not a Kafka error code has closed the connection (kafka-go
 	// closes it); read reconnects and goes on from offset, the first message not yet taken.
 	return b, offset, err
+}
+
+// budgetPatience is how long a partition with a batch in progress waits for memory budget
+// before writing the batch as it is. Other partitions' inserts give bytes back every few
+// hundred milliseconds under load, so waiting a little keeps batches large (few, large INSERTs
+// are what ClickHouse handles best); the bound keeps partitions from waiting on each other's
+// unfinished batches for long.
+const budgetPatience = 250 * time.Millisecond
+
+// awaitBudget waits up to budgetPatience (and no later than the batch's BatchWait) for need
+// bytes for a non-empty batch, and reports whether it took them.
+func (p *partition) awaitBudget(b *batch, need int64) bool {
+	if b.empty() {
+		return false
+	}
+	deadline := p.in.nowFn().Add(budgetPatience)
+	if cut := b.first.Add(p.in.cfg.BatchWait); cut.Before(deadline) {
+		deadline = cut
+	}
+	ctx, cancel := context.WithDeadline(p.stop, deadline)
+	defer cancel()
+	return p.in.budget.take(ctx, need) == nil
 }
 
 func (p *partition) addConsumed(n int) {

@@ -285,6 +285,10 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 			res.cpu, res.cpuTotal = cpu-cpuAtFirst, cpu
 			res.peakRSS, _ = procPeakRSS(pid)
 			res.rowsInserted = int64(m["ccqa_ingest_rows_inserted_total"])
+			fmt.Fprintf(e.stderr, "bench-ingest %s: %.0f batches of %.0f messages (%.1f MiB) on average, INSERT %.0f ms on average\n", b.mix,
+				m["ccqa_ingest_batch_messages_count"], m["ccqa_ingest_batch_messages_sum"]/m["ccqa_ingest_batch_messages_count"],
+				m["ccqa_ingest_batch_bytes_sum"]/m["ccqa_ingest_batch_bytes_count"]/(1<<20),
+				1000*m["ccqa_ingest_insert_seconds_sum"]/m["ccqa_ingest_insert_seconds_count"])
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
