@@ -215,3 +215,40 @@ func TestSharedStrings(t *testing.T) {
 		t.Errorf("DecodeCallShared's call_id %q does not share the input's memory", shared.CallID)
 	}
 }
+
+// BenchmarkDecodeCallShared measures the variant ingest uses: the same call, strings shared
+// with the input.
+func BenchmarkDecodeCallShared(b *testing.B) {
+	msg := fixture(b, "calls_good.jsonl")[0]
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := DecodeCallShared(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeCallJSON measures the encoding/json path, the fallback and the reference.
+func BenchmarkDecodeCallJSON(b *testing.B) {
+	msg := fixture(b, "calls_good.jsonl")[0]
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := decodeCallJSON(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeChatJSON measures the encoding/json path on the 24-message chat.
+func BenchmarkDecodeChatJSON(b *testing.B) {
+	msg := benchChat()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := decodeChatJSON(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
