@@ -333,6 +333,11 @@ func TestIngestSurvivesRebalance(t *testing.T) {
 	if err := <-produced; err != nil {
 		t.Fatal(err)
 	}
+	// A last phase after the split, so that the second process has events on its partitions
+	// however late it joined on a slow machine.
+	if err := <-s.producePaced(33, time.Date(2026, 11, 17, 0, 0, 0, 0, s.loc), 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	s.waitCommitted(group, 90*time.Second)
 	if gens := a.metric("ccqa_ingest_generations_total"); gens < 2 {
 		t.Errorf("the first process joined %v generations, want a rebalance (2 or more)", gens)
