@@ -91,8 +91,16 @@ var srcColNames = []string{"src_topic", "src_partition", "src_offset", "ingested
 // rows), so ClickHouse still writes one part per INSERT and partition.
 const sendChunkRows = 8192
 
+// chatChunkRows is sendChunkRows for chats, whose rows carry arrays of a few dozen messages
+// each: a smaller block of rows keeps the driver's array buffers a similar size.
+const chatChunkRows = 256
+
 // sendColumns runs one columnar INSERT of cols (parallel slices) into db.table.
 func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names []string, cols []any) error {
+	chunk := sendChunkRows
+	if table == "chats" {
+		chunk = chatChunkRows
+	}
 	if len(names) != len(cols) {
 		return fmt.Errorf("ingest: %s: %d column names for %d columns", table, len(names), len(cols))
 	}
@@ -102,8 +110,8 @@ func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names 
 	if err != nil {
 		return fmt.Errorf("prepare insert into %s: %w", table, err)
 	}
-	for lo := 0; lo < n; lo += sendChunkRows {
-		hi := min(lo+sendChunkRows, n)
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
 		if lo > 0 {
 			if err := b.Flush(); err != nil {
 				_ = b.Abort()
