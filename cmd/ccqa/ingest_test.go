@@ -36,6 +36,33 @@ func TestIngestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestBenchUsageErrors checks that `ccqa bench` names what is wrong with its invocation.
+func TestBenchUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench"}, "ccqa bench ingest"},
+		{[]string{"bench", "frobnicate"}, "ccqa bench ingest"},
+		{[]string{"bench", "ingest", "--mix", "chats"}, "--mix"},
+		{[]string{"bench", "ingest", "--events", "0"}, "--events"},
+		{[]string{"bench", "ingest", "--partitions", "-1"}, "--partitions"},
+		{[]string{"bench", "ingest", "--steady-rate", "-5"}, "--steady-rate"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, _, err := runCLI(tc.args...)
+			var ue *usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("err = %v, want a usage error", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
 // TestStatusLine checks the operator's status line: rates over the interval, lag, and a
 // visible PAUSED state while writes are failing.
 func TestStatusLine(t *testing.T) {
