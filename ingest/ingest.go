@@ -174,7 +174,11 @@ type Ingester struct {
 	dialer *kafka.Dialer
 	budget *budget
 	slots  chan struct{} // one per INSERT allowed at once (MaxInserts)
-	stats  struct {
+	// pools keep the column slices of written batches for reuse, per kind: a sync.Pool rather
+	// than a per-partition free list, so that the capacity kept follows the batches in use now
+	// (and is dropped by the garbage collector when idle), not the number of partitions.
+	pools map[event.Kind]*sync.Pool
+	stats struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
 	}
@@ -227,6 +231,10 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 		},
 		nowFn:  time.Now,
 		sleepF: sleepCtx,
+	}
+	in.pools = map[event.Kind]*sync.Pool{}
+	for _, k := range event.Kinds {
+		in.pools[k] = &sync.Pool{New: func() any { return newRowBuffer(k) }}
 	}
 	// One series per topic and reason from the start, so dashboards show zeros, not gaps.
 	for t := range kinds {

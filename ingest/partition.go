@@ -36,19 +36,6 @@ type batch struct {
 
 func (b *batch) empty() bool { return b.msgs == 0 }
 
-// rowPools keep the column slices of written batches for reuse, per kind. A sync.Pool rather
-// than a per-partition free list, so that the capacity kept is bounded by the batches in use
-// now (and dropped by the garbage collector when idle), not by the number of partitions.
-var rowPools sync.Map // event.Kind -> *sync.Pool
-
-func rowPool(k event.Kind) *sync.Pool {
-	if p, ok := rowPools.Load(k); ok {
-		return p.(*sync.Pool)
-	}
-	p, _ := rowPools.LoadOrStore(k, &sync.Pool{New: func() any { return newRowBuffer(k) }})
-	return p.(*sync.Pool)
-}
-
 // partition consumes one assigned partition for one generation: a reader (the goroutine the
 // generation started) fetches and decodes into batches, and a writer goroutine writes and
 // commits them in order, one at a time.
@@ -89,7 +76,7 @@ func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Ge
 		batches:  make(chan *batch),
 		consumed: in.prom.consumed.WithLabelValues(topic),
 		inserted: in.prom.inserted.WithLabelValues(table(kind)),
-		pool:     rowPool(kind),
+		pool:     in.pools[kind],
 	}
 	in.stats.partitions.Add(1)
 	in.prom.partitions.Inc()
