@@ -1,5 +1,4 @@
--- Month builds, second form (replaces the objects of 0011, which are all derived data and are
--- dropped and rebuilt here; safe to repeat).
+-- Month builds.
 --
 -- contact_metrics holds, per business month, one row per contact (de-duplicated) with its
 -- contact_facts values, its FCR repeat flag and its surveys: everything of the metrics that
@@ -14,14 +13,6 @@
 -- last time (server now()) a row was inserted; survey_facts keeps each survey's insert time.
 -- A build records seen_until = its start minus a margin (metrics.buildMargin) and is current
 -- while nothing relevant was inserted after seen_until.
-
-DROP TABLE IF EXISTS ${db}.input_marks_from_calls;
-DROP TABLE IF EXISTS ${db}.input_marks_from_chats;
-DROP TABLE IF EXISTS ${db}.input_marks;
-DROP TABLE IF EXISTS ${db}.survey_facts_from_surveys;
-DROP TABLE IF EXISTS ${db}.survey_facts;
-DROP TABLE IF EXISTS ${db}.contact_metrics;
-DROP TABLE IF EXISTS ${db}.contact_metrics_builds;
 
 CREATE TABLE IF NOT EXISTS ${db}.contact_metrics (
     month Date,
