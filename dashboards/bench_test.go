@@ -5,75 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/ccqa/ccqa/dashboards"
 	"github.com/ccqa/ccqa/internal/itest"
 	"github.com/ccqa/ccqa/qa"
-	"github.com/ccqa/ccqa/warehouse"
 )
-
-// benchWarehouse opens the metrics benchmark data set: database CCQA_BENCH_DB (default
-// ccqa_bench) loaded from metrics/testdata/bench/load.sql — 10,000,000 contacts of 1,000 agents
-// in 20 teams over the 12 months December 2025 to November 2026 — with the same "bench_loaded"
-// settings marker as `make bench-metrics`, so whichever benchmark runs first loads it and the
-// other reuses it. CCQA_BENCH_RELOAD=1 drops and reloads it.
-func benchWarehouse(b *testing.B) *warehouse.Warehouse {
-	b.Helper()
-	ctx := context.Background()
-	db := os.Getenv("CCQA_BENCH_DB")
-	if db == "" {
-		db = "ccqa_bench"
-	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Addr: itest.ClickHouseAddr(b), Database: db})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { w.Close() })
-	if os.Getenv("CCQA_BENCH_RELOAD") == "1" {
-		if err := w.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+db); err != nil {
-			b.Fatal(err)
-		}
-	}
-	res, err := w.Migrate(ctx, warehouse.MigrateOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, ok, err := w.Setting(ctx, "bench_loaded"); err != nil {
-		b.Fatal(err)
-	} else if ok {
-		if len(res.Applied) > 0 {
-			settle()
-		}
-		return w
-	}
-	text, err := os.ReadFile("../metrics/testdata/bench/load.sql")
-	if err != nil {
-		b.Fatal(err)
-	}
-	start := time.Now()
-	for i, stmt := range warehouse.SplitStatements(string(text)) {
-		if err := w.Conn().Exec(ctx, w.Expand(stmt, nil)); err != nil {
-			b.Fatalf("load statement %d: %v", i+1, err)
-		}
-	}
-	fmt.Fprintf(os.Stderr, "bench load: metrics data set loaded in %s\n", time.Since(start).Round(time.Second))
-	if err := w.SetSetting(ctx, "bench_loaded", "10000000"); err != nil {
-		b.Fatal(err)
-	}
-	settle()
-	return w
-}
-
-// settle waits until the rows just inserted are older than the metrics month builds' safety
-// margin (one minute), as the metrics benchmark does: otherwise every read would rebuild its
-// months and the benchmark would time builds instead of pages.
-func settle() {
-	fmt.Fprintln(os.Stderr, "bench: waiting 61 s for the inserts to age past the metrics build margin")
-	time.Sleep(61 * time.Second)
-}
 
 // BenchmarkPages times the server side of the dashboard pages on the metrics benchmark data
 // (make bench-dashboards): the request goes through Handler into an httptest recorder, so the
@@ -82,7 +20,7 @@ func settle() {
 // team-mean cache warm, as for every agent of a team after the first, and without it); the team
 // page one month of a 50-agent team. It prints a summary against the 200 ms target.
 func BenchmarkPages(b *testing.B) {
-	w := benchWarehouse(b)
+	w := itest.BenchWarehouse(b, "../metrics/testdata/bench/load.sql")
 	ctx := context.Background()
 	d, err := dashboards.New(ctx, dashboards.Config{Warehouse: w, Auth: fixedAuth{&qa.User{Username: "bench", Role: qa.RoleAdmin}}})
 	if err != nil {

@@ -13,75 +13,6 @@ import (
 	"github.com/ccqa/ccqa/warehouse"
 )
 
-// benchWarehouse opens the benchmark database (CCQA_BENCH_DB, default ccqa_bench) on the test
-// ClickHouse, migrated, and loads testdata/bench/load.sql into it unless an earlier run did
-// (the settings row bench_loaded): loading 10M contacts takes minutes, querying them is what is
-// measured. CCQA_BENCH_RELOAD=1 drops and reloads it.
-func benchWarehouse(b *testing.B) *warehouse.Warehouse {
-	b.Helper()
-	ctx := context.Background()
-	db := os.Getenv("CCQA_BENCH_DB")
-	if db == "" {
-		db = "ccqa_bench"
-	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Addr: itest.ClickHouseAddr(b), Database: db})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { w.Close() })
-	if os.Getenv("CCQA_BENCH_RELOAD") == "1" {
-		if err := w.Conn().Exec(ctx, "DROP DATABASE IF EXISTS "+db); err != nil {
-			b.Fatal(err)
-		}
-	}
-	res, err := w.Migrate(ctx, warehouse.MigrateOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, ok, err := w.Setting(ctx, "bench_loaded"); err != nil {
-		b.Fatal(err)
-	} else if ok {
-		if len(res.Applied) > 0 {
-			settle(b) // migrations backfilled derived tables just now
-		}
-		return w
-	}
-	text, err := os.ReadFile("testdata/bench/load.sql")
-	if err != nil {
-		b.Fatal(err)
-	}
-	start := time.Now()
-	for i, stmt := range warehouse.SplitStatements(string(text)) {
-		t0 := time.Now()
-		if err := w.Conn().Exec(ctx, w.Expand(stmt, nil)); err != nil {
-			b.Fatalf("load statement %d: %v", i+1, err)
-		}
-		fmt.Fprintf(os.Stderr, "bench load: statement %d done in %s\n", i+1, time.Since(t0).Round(time.Millisecond))
-	}
-	var facts uint64
-	if err := w.Conn().QueryRow(ctx, w.Expand("SELECT count() FROM ${db}.contact_facts FINAL", nil)).Scan(&facts); err != nil {
-		b.Fatal(err)
-	}
-	if facts != 10_000_000 {
-		b.Fatalf("contact_facts holds %d contacts after the load, want 10000000", facts)
-	}
-	fmt.Fprintf(os.Stderr, "bench load: 10,000,000 contacts loaded in %s\n", time.Since(start).Round(time.Second))
-	if err := w.SetSetting(ctx, "bench_loaded", "10000000"); err != nil {
-		b.Fatal(err)
-	}
-	settle(b)
-	return w
-}
-
-// settle waits until data inserted just now is older than the month builds' safety margin
-// (one minute, metrics.buildMargin): a build counts only data inserted at least that long
-// before it as seen, so right after a load every read would rebuild its months, and the
-// benchmark would time builds instead of reads. The rebuild cost is timed on its own.
-func settle(b *testing.B) {
-	fmt.Fprintln(os.Stderr, "bench: waiting 61 s for the inserts to age past the build margin")
-	time.Sleep(61 * time.Second)
-}
-
 var (
 	benchMonth = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	benchFrom  = time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -96,7 +27,7 @@ var (
 // alternative (the foundation's LIMIT 1 BY views over the raw tables, four metrics only) for the
 // monthly table. It prints a summary with the targets and the raw-scan ratio.
 func BenchmarkMetrics(b *testing.B) {
-	w := benchWarehouse(b)
+	w := itest.BenchWarehouse(b, "testdata/bench/load.sql")
 	ctx := context.Background()
 	rawSQL, err := os.ReadFile("testdata/bench/raw_scan_month.sql")
 	if err != nil {
