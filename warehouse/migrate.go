@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -80,13 +81,28 @@ type MigrateOptions struct {
 	TimeZone string
 	// Logger receives one line per applied migration; nil discards.
 	Logger *slog.Logger
+	// Cluster, when set, creates the schema on that ClickHouse cluster (a name of the server's
+	// remote_servers, as in system.clusters): replicated and Distributed tables, everything ON
+	// CLUSTER (see ClusterStatements). A database is created in one mode for good: the mode is
+	// recorded (setting "cluster"), a later Migrate without Cluster keeps it, and Cluster on a
+	// single-node database, or another cluster name, is refused (ErrClusterMode).
+	Cluster string
 }
+
+// ErrUnknownCluster is returned (wrapped) by Migrate when MigrateOptions.Cluster names no cluster
+// the server knows.
+var ErrUnknownCluster = errors.New("no such cluster on this server")
+
+// ErrClusterMode is returned (wrapped) by Migrate when MigrateOptions.Cluster disagrees with the
+// mode the database was created in.
+var ErrClusterMode = errors.New("cluster mode does not match the database")
 
 // MigrateResult says what Migrate did.
 type MigrateResult struct {
 	Applied []Migration // migrations applied by this run
 	Current uint32      // schema version after the run
 	Views   int         // views recreated
+	Cluster string      // the cluster the schema is on; empty on a single node
 }
 
 // Migrate creates the database if needed, applies every migration not yet recorded in
@@ -108,14 +124,33 @@ func (w *Warehouse) Migrate(ctx context.Context, opt MigrateOptions) (MigrateRes
 		return MigrateResult{}, fmt.Errorf("time zone %q: %w", tz, err)
 	}
 	var res MigrateResult
-	if err := w.conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+w.db); err != nil {
+	cluster, err := w.clusterMode(ctx, opt.Cluster)
+	if err != nil {
+		return res, err
+	}
+	res.Cluster = cluster
+	if cluster != "" {
+		log.Info("cluster mode", "cluster", cluster)
+	}
+	exec := func(stmt string, vars map[string]string) error {
+		stmts := []string{stmt}
+		if cluster != "" {
+			var err error
+			if stmts, err = ClusterStatements(stmt, cluster); err != nil {
+				return err
+			}
+		}
+		for _, s := range stmts {
+			if err := w.conn.Exec(ctx, w.Expand(s, vars)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := exec("CREATE DATABASE IF NOT EXISTS ${db}", nil); err != nil {
 		return res, fmt.Errorf("create database %s: %w", w.db, err)
 	}
-	if err := w.conn.Exec(ctx, w.Expand(`CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (
-    version UInt32,
-    name String,
-    applied_at DateTime('UTC')
-) ENGINE = MergeTree ORDER BY version`, nil)); err != nil {
+	if err := exec(schemaMigrationsSQL, nil); err != nil {
 		return res, fmt.Errorf("create schema_migrations: %w", err)
 	}
 	applied, err := w.appliedVersions(ctx)
@@ -132,7 +167,7 @@ func (w *Warehouse) Migrate(ctx context.Context, opt MigrateOptions) (MigrateRes
 			continue
 		}
 		for i, stmt := range SplitStatements(m.SQL) {
-			if err := w.conn.Exec(ctx, w.Expand(stmt, nil)); err != nil {
+			if err := exec(stmt, nil); err != nil {
 				return res, fmt.Errorf("migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -143,7 +178,7 @@ func (w *Warehouse) Migrate(ctx context.Context, opt MigrateOptions) (MigrateRes
 		res.Applied = append(res.Applied, m)
 		res.Current = m.Version
 	}
-	n, err := w.recreateViews(ctx, tz)
+	n, err := w.recreateViews(ctx, tz, exec)
 	if err != nil {
 		return res, err
 	}
@@ -151,7 +186,82 @@ func (w *Warehouse) Migrate(ctx context.Context, opt MigrateOptions) (MigrateRes
 	if err := w.SetSetting(ctx, "time_zone", tz); err != nil {
 		return res, err
 	}
+	if cluster != "" {
+		if err := w.SetSetting(ctx, "cluster", cluster); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// schemaMigrationsSQL creates the table of applied migrations (before any migration can run).
+const schemaMigrationsSQL = `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations (
+    version UInt32,
+    name String,
+    applied_at DateTime('UTC')
+) ENGINE = MergeTree ORDER BY version`
+
+// clusterMode decides the mode of this run from the option and the database as found: the
+// recorded cluster of an existing clustered database (kept when the option is empty), the
+// option for a new database, none for a single-node one. The database's mode is read from the
+// engine of its schema_migrations (Replicated on a cluster), which exists from a run's first
+// statement, so an interrupted first run is recognised too.
+func (w *Warehouse) clusterMode(ctx context.Context, want string) (string, error) {
+	if want != "" {
+		if !identRe.MatchString(want) {
+			return "", fmt.Errorf("--cluster %q: %w (a cluster name is a plain identifier)", want, ErrUnknownCluster)
+		}
+		var n uint64
+		if err := w.conn.QueryRow(ctx, "SELECT count() FROM system.clusters WHERE cluster = ?", want).Scan(&n); err != nil {
+			return "", fmt.Errorf("read system.clusters: %w", err)
+		}
+		if n == 0 {
+			return "", fmt.Errorf("--cluster %q: %w (see system.clusters; clusters come from <remote_servers> in the server config)", want, ErrUnknownCluster)
+		}
+		for name, value := range RequiredClusterSettings {
+			var got string
+			if err := w.conn.QueryRow(ctx, "SELECT value FROM system.settings WHERE name = ?", name).Scan(&got); err != nil {
+				return "", fmt.Errorf("read setting %s: %w", name, err)
+			}
+			if got != value {
+				return "", fmt.Errorf("--cluster %s: the ClickHouse user's profile has %s = %s; cluster mode needs %s (README \"Scale-out\"): %w", want, name, got, value, ErrClusterMode)
+			}
+		}
+	}
+	var engine string
+	rows, err := w.conn.Query(ctx, "SELECT engine FROM system.tables WHERE database = ? AND name = 'schema_migrations'", w.db)
+	if err != nil {
+		return "", fmt.Errorf("read system.tables: %w", err)
+	}
+	if rows.Next() {
+		err = rows.Scan(&engine)
+	}
+	rows.Close()
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case engine == "": // a new database: the option decides
+		return want, nil
+	case !strings.HasPrefix(engine, "Replicated"):
+		if want != "" {
+			return "", fmt.Errorf("--cluster %s: database %s was created for a single node: %w (create a new database on the cluster and copy the data)", want, w.db, ErrClusterMode)
+		}
+		return "", nil
+	}
+	have, ok, err := w.Setting(ctx, "cluster")
+	if err != nil && want == "" {
+		return "", err
+	}
+	switch {
+	case ok && want != "" && have != want:
+		return "", fmt.Errorf("--cluster %s: database %s is on cluster %s: %w", want, w.db, have, ErrClusterMode)
+	case ok:
+		return have, nil
+	case want == "":
+		return "", fmt.Errorf("database %s was being created on a cluster whose name is not recorded yet: run migrate with --cluster again: %w", w.db, ErrClusterMode)
+	}
+	return want, nil
 }
 
 func (w *Warehouse) appliedVersions(ctx context.Context) (map[uint32]bool, error) {
@@ -175,7 +285,7 @@ var viewNameRe = strings.NewReplacer("\n", " ", "\t", " ")
 
 // recreateViews drops and creates every view of views/*.sql. Views depend on each other in file
 // order, so they are dropped in reverse and created in order.
-func (w *Warehouse) recreateViews(ctx context.Context, tz string) (int, error) {
+func (w *Warehouse) recreateViews(ctx context.Context, tz string, exec func(string, map[string]string) error) (int, error) {
 	files, order, err := Views()
 	if err != nil {
 		return 0, err
@@ -194,12 +304,12 @@ func (w *Warehouse) recreateViews(ctx context.Context, tz string) (int, error) {
 		names = append(names, n)
 	}
 	for i := len(names) - 1; i >= 0; i-- {
-		if err := w.conn.Exec(ctx, w.Expand("DROP TABLE IF EXISTS ${db}."+names[i], nil)); err != nil {
+		if err := exec("DROP TABLE IF EXISTS ${db}."+names[i], nil); err != nil {
 			return 0, fmt.Errorf("drop view %s: %w", names[i], err)
 		}
 	}
 	for i, s := range stmts {
-		if err := w.conn.Exec(ctx, w.Expand(s, vars)); err != nil {
+		if err := exec(s, vars); err != nil {
 			return 0, fmt.Errorf("create view %s: %w", names[i], err)
 		}
 	}

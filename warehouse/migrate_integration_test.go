@@ -2,6 +2,8 @@ package warehouse_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/ccqa/ccqa/internal/itest"
@@ -54,5 +56,29 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	}
 	if _, err := w.Migrate(ctx, warehouse.MigrateOptions{TimeZone: "Mars/Olympus"}); err == nil {
 		t.Error("migrate accepted an unknown time zone")
+	}
+}
+
+// TestMigrateClusterNeedsACluster asks for cluster mode on a server without that cluster: the
+// error names --cluster and is ErrUnknownCluster, and nothing is created.
+func TestMigrateClusterNeedsACluster(t *testing.T) {
+	w := itest.Warehouse(t)
+	ctx := context.Background()
+	for _, name := range []string{"no_such_cluster", "bad name"} {
+		_, err := w.Migrate(ctx, warehouse.MigrateOptions{Cluster: name})
+		if !errors.Is(err, warehouse.ErrUnknownCluster) || !strings.Contains(err.Error(), "--cluster") {
+			t.Errorf("migrate --cluster %q: error %v, want ErrUnknownCluster naming --cluster", name, err)
+		}
+	}
+	// The single-node database keeps its mode and says so.
+	res, err := w.Migrate(ctx, warehouse.MigrateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cluster != "" {
+		t.Errorf("single-node migrate reports cluster %q", res.Cluster)
+	}
+	if _, ok, err := w.Setting(ctx, "cluster"); err != nil || ok {
+		t.Errorf("single-node database has a cluster setting (ok=%v, err=%v)", ok, err)
 	}
 }

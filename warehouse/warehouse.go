@@ -29,7 +29,9 @@ const DefaultTimeZone = "Asia/Shanghai"
 
 // Options says where ClickHouse is and which database ccqa owns there.
 type Options struct {
-	// Addr is host:port of the native protocol (9000 by default on a server).
+	// Addr is host:port of the native protocol (9000 by default on a server), or several
+	// comma-separated: the driver connects to the first that answers, in order (for a cluster,
+	// list nodes of different shards or replicas so that one node's restart does not stop ccqa).
 	Addr string
 	// Database is the ccqa database, DefaultDatabase when empty.
 	Database string
@@ -55,8 +57,10 @@ func (o Options) Validate() error {
 	if o.Addr == "" {
 		return errors.New("clickhouse address: must not be empty (host:port of the native protocol)")
 	}
-	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
-		return fmt.Errorf("clickhouse address %q: %w", o.Addr, err)
+	for _, a := range strings.Split(o.Addr, ",") {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return fmt.Errorf("clickhouse address %q: %w", a, err)
+		}
 	}
 	if o.Database != "" && !identRe.MatchString(o.Database) {
 		return fmt.Errorf("database %q: must be a plain identifier (letters, digits, underscore)", o.Database)
@@ -80,7 +84,8 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 		o.DialTimeout = 5 * time.Second
 	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
-		Addr: []string{o.Addr},
+		Addr:     strings.Split(o.Addr, ","),
+		Settings: sessionSettings(),
 		// The database is named in every statement, so the session stays in "default"; this
 		// lets Migrate create the ccqa database over the same connection.
 		Auth:            clickhouse.Auth{Database: "default", Username: o.User, Password: o.Password},
@@ -99,6 +104,28 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 		return nil, fmt.Errorf("clickhouse %s: %w", o.Addr, err)
 	}
 	return &Warehouse{conn: conn, db: o.Database}, nil
+}
+
+// sessionSettings are sent with every query. They make the same SQL correct on a cluster (see
+// ClusterStatements) and change nothing on a single node, which has no Distributed or
+// Replicated tables for them to act on:
+//
+//   - insert_distributed_sync = 1: an INSERT into a Distributed table returns only once every
+//     shard has stored its rows, so ingest commits Kafka offsets after data that is actually
+//     written, exactly as on one node (asynchronous sends would acknowledge rows still queued on
+//     the initiator's disk).
+//   - insert_deduplicate = 0: Replicated tables would silently drop an INSERT block identical to
+//     a recent one. Raw events are de-duplicated by id anyway, but an application row (a QA
+//     review, an approval, an adjustment) must never vanish for resembling an earlier one.
+//
+// A cluster also needs distributed_product_mode = global (see RequiredClusterSettings), which
+// cannot be sent this way: clickhouse-go can only send integer settings to a server as old as
+// 18.16, so it belongs in the ClickHouse profile of ccqa's user.
+func sessionSettings() clickhouse.Settings {
+	return clickhouse.Settings{
+		"insert_distributed_sync": 1,
+		"insert_deduplicate":      0,
+	}
 }
 
 // Conn returns the underlying clickhouse-go connection pool.

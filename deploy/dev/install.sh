@@ -6,6 +6,7 @@
 #
 #   deploy/dev/install.sh            # ClickHouse, Java, Maven, kcat, Chromium (QA browser test)
 #   deploy/dev/install.sh clickhouse # only ClickHouse (what `make demo` needs)
+#   deploy/dev/install.sh zookeeper  # ClickHouse, Java and ZooKeeper (what `make test-cluster` needs)
 set -euo pipefail
 
 want=${1:-all}
@@ -21,6 +22,11 @@ if [ "$want" = all ]; then
   need mvn maven
   need kcat kcat
   need chromium chromium # headless browser for the QA web app test (qa/web)
+fi
+if [ "$want" = zookeeper ]; then
+  need java openjdk-17-jre-headless
+  # Debian's ZooKeeper for the replicated ClickHouse cluster of deploy/dev/cluster.sh.
+  [ -f /usr/share/java/zookeeper.jar ] || pkgs+=(zookeeper)
 fi
 
 if [ ${#pkgs[@]} -gt 0 ]; then
