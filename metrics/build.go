@@ -130,6 +130,19 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 	if err := exec("compute", "INSERT INTO ${db}."+scratch+" ("+ContactMetricsColumns+") "+MonthRowsSQL(month, loc)); err != nil {
 		return err
 	}
+	// The day aggregates come from the scratch rows, so they describe exactly the contacts
+	// swapped in below. The name keeps scratchPrefix and the creation time, so an abandoned one
+	// is dropped like the other.
+	scratchDays := scratch + "_days"
+	if err := exec("create scratch day table", "CREATE TABLE ${db}."+scratchDays+" AS ${db}.contact_metrics_days"); err != nil {
+		return err
+	}
+	defer func() {
+		_ = wh.Conn().Exec(context.WithoutCancel(ctx), wh.Expand("DROP TABLE IF EXISTS ${db}."+scratchDays, nil))
+	}()
+	if err := exec("compute days", "INSERT INTO ${db}."+scratchDays+" ("+ContactDaysColumns+") "+MonthDaysSQL("${db}."+scratch, loc)); err != nil {
+		return err
+	}
 	// REPLACE PARTITION also empties a month whose scratch table has no rows (a month without
 	// contacts). It is the only statement that changes contact_metrics on 18.16, on purpose: there
 	// it takes the table's lock in shared mode, like a SELECT, whereas DROP
@@ -138,17 +151,24 @@ func RebuildMonth(ctx context.Context, wh *warehouse.Warehouse, loc *time.Locati
 	// a read whose threads take the read lock twice (18.16 lets only the same OS thread
 	// re-enter) then deadlocks with it: queries hung for half an hour and KILL QUERY with them.
 	// TestBuildsNeverWaitForReaders guards this.
-	swap := "ALTER TABLE ${db}.contact_metrics REPLACE PARTITION '" + day + "' FROM ${db}." + scratch
-	if err := wh.Conn().Exec(ctx, wh.Expand(swap, nil)); err != nil {
-		// Current releases refuse REPLACE PARTITION from a source without rows in the partition
-		// (unless EmptySourceSetting is set, a setting 18.16 does not know). They take table
-		// locks per query, so any thread of a reader re-enters its read lock and the exclusive
-		// DROP PARTITION cannot deadlock with it there.
-		if !strings.Contains(err.Error(), EmptySourceSetting) {
-			return fmt.Errorf("build metrics of %s: swap in: %w", label, err)
-		}
-		if err := exec("empty the month", "ALTER TABLE ${db}.contact_metrics DROP PARTITION '"+day+"'"); err != nil {
-			return err
+	//
+	// The day aggregates go in first and the contacts right after: the two swaps are not one
+	// atomic step, so for the moment between them a reader of both (only the QA scores of a
+	// day-aggregate read come from contact_metrics) may see the month's new counts with its
+	// previous contacts. Each swap is atomic in itself; the build is recorded after both.
+	for _, t := range []struct{ table, from string }{{"contact_metrics_days", scratchDays}, {"contact_metrics", scratch}} {
+		swap := "ALTER TABLE ${db}." + t.table + " REPLACE PARTITION '" + day + "' FROM ${db}." + t.from
+		if err := wh.Conn().Exec(ctx, wh.Expand(swap, nil)); err != nil {
+			// Current releases refuse REPLACE PARTITION from a source without rows in the
+			// partition (unless EmptySourceSetting is set, a setting 18.16 does not know). They
+			// take table locks per query, so any thread of a reader re-enters its read lock and
+			// the exclusive DROP PARTITION cannot deadlock with it there.
+			if !strings.Contains(err.Error(), EmptySourceSetting) {
+				return fmt.Errorf("build metrics of %s: swap %s in: %w", label, t.table, err)
+			}
+			if err := exec("empty the month of "+t.table, "ALTER TABLE ${db}."+t.table+" DROP PARTITION '"+day+"'"); err != nil {
+				return err
+			}
 		}
 	}
 	return recordBuilds(ctx, wh, []time.Time{month}, loc.String(), serverNow.Add(-buildMargin))
@@ -199,6 +219,20 @@ func MonthRowsSQL(month time.Time, loc *time.Location) string {
 	return "SELECT toDate('" + month.Format(time.DateOnly) + "') AS month, " + contactMetricsColumns +
 		" FROM (" + contactRowsSQL(start, end) + ")"
 }
+
+// MonthDaysSQL is the SELECT a month build stores in contact_metrics_days: the day aggregates
+// (sql/contact_days.sql) of the rows of source, a table shaped like contact_metrics holding the
+// month's rows (its name, with ${db} if wanted); loc is the business zone of the days. Its
+// columns are ContactDaysColumns.
+func MonthDaysSQL(source string, loc *time.Location) string {
+	return strings.NewReplacer("{{source}}", source, "{{sl_seconds}}", strconv.Itoa(DefaultServiceLevelSeconds),
+		"${tz}", loc.String()).Replace(withoutHeader(contactDaysTemplate))
+}
+
+// ContactDaysColumns lists the columns of contact_metrics_days, in MonthDaysSQL's order.
+const ContactDaysColumns = "month, day, agent_id, contacts, asa_n, asa_sum, offered_calls, answered_in_sl, " +
+	"abandoned_calls, frt_n, frt_sum, frt_values, art_n, art_sum, aht_n, aht_sum, resolution_n, resolution_sum, " +
+	"resolution_values, fcr_count, csat_n, csat_satisfied, csat_score_sum, complaints_count, inquiry_customer_ids"
 
 // ContactMetricsColumns lists the columns of contact_metrics, in MonthRowsSQL's order.
 const ContactMetricsColumns = "month, " + contactMetricsColumns

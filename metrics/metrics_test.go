@@ -76,7 +76,19 @@ func checkEvals(t *testing.T, w *warehouse.Warehouse, fx *fixture, stage string)
 		if err != nil {
 			t.Fatalf("%s (%s): eval line %d: %v", fx.name, stage, ev.line, err)
 		}
-		report(t, fx, stage+", ccqa metrics", ev, rows)
+		path := "per contact"
+		if metrics.FromDays(ev.q) {
+			path = "day aggregates"
+		}
+		report(t, fx, stage+", ccqa metrics ("+path+")", ev, rows)
+		if metrics.FromDays(ev.q) {
+			// The reference form must give the same hand-computed rows.
+			rows, err := metrics.RowsPerContact(ctx, w, ev.q)
+			if err != nil {
+				t.Fatalf("%s (%s): eval line %d per contact: %v", fx.name, stage, ev.line, err)
+			}
+			report(t, fx, stage+", ccqa metrics (per contact)", ev, rows)
+		}
 		if alignedForViews(ev.q) {
 			vrows, err := metrics.ViewRows(ctx, w, ev.q)
 			if err != nil {
@@ -125,13 +137,13 @@ func TestFixtures(t *testing.T) {
 			}
 			loadAll(t, w, fx, 1000)
 			checkEvals(t, w, fx, "re-delivered")
-			for _, tb := range []string{"calls", "chats", "surveys", "orders", "agents", "targets", "contact_facts", "survey_facts", "contact_metrics"} {
+			for _, tb := range []string{"calls", "chats", "surveys", "orders", "agents", "targets", "contact_facts", "survey_facts", "contact_metrics", "contact_metrics_days"} {
 				if err := w.Conn().Exec(ctx, "OPTIMIZE TABLE "+w.Database()+"."+tb+" FINAL"); err != nil {
 					t.Fatalf("optimize %s: %v", tb, err)
 				}
 			}
 			checkEvals(t, w, fx, "merged")
-			for _, tb := range []string{"contact_facts", "survey_facts", "insert_marks", "contact_metrics", "contact_metrics_builds"} {
+			for _, tb := range []string{"contact_facts", "survey_facts", "insert_marks", "contact_metrics", "contact_metrics_days", "contact_metrics_builds"} {
 				if err := w.Conn().Exec(ctx, "TRUNCATE TABLE "+w.Database()+"."+tb); err != nil {
 					t.Fatal(err)
 				}

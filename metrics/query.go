@@ -15,6 +15,28 @@ var metricsTemplate string
 //go:embed sql/contact_rows.sql
 var contactRowsTemplate string
 
+//go:embed sql/contact_part.sql
+var contactPartTemplate string
+
+//go:embed sql/days_part.sql
+var daysPartTemplate string
+
+//go:embed sql/contact_days.sql
+var contactDaysTemplate string
+
+// withoutHeader drops the comment lines at the top of an embedded template, so that the text
+// put into another template carries only its SQL (and the generated views stay as they were).
+func withoutHeader(s string) string {
+	for strings.HasPrefix(s, "--") {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return ""
+		}
+		s = s[i+1:]
+	}
+	return s
+}
+
 // contactRowsSQL is the per-contact source (sql/contact_rows.sql without its header comment)
 // for contacts starting in [from, to); with from and to zero, for all contacts (the views).
 func contactRowsSQL(from, to time.Time) string {
@@ -167,12 +189,32 @@ func boolSQL(b bool) string {
 	return "0"
 }
 
+// FromDays reports whether Rows reads q from the day aggregates (contact_metrics_days, see
+// sql/days_part.sql) rather than per contact: agent and team rows without a queue filter and
+// with the default service-level T, which is the T the aggregates count for. Both forms give
+// the same rows; the day aggregates read ~30 times fewer rows for a team's year.
+func FromDays(q Query) bool {
+	return (q.Level == LevelAgent || q.Level == LevelTeam) && q.Queue == "" &&
+		(q.ServiceLevelSeconds == 0 || q.ServiceLevelSeconds == DefaultServiceLevelSeconds)
+}
+
 // BuildSQL instantiates the metrics template for q with its dates (as instants in loc, the
-// business time zone) and filters. With loc nil it builds the unfiltered form the views use
-// (q's dates and filters are ignored). The result still holds ${db} and ${tz} for
-// warehouse.Expand; its columns are the period, agent_id, agent_name, team, queue, then the
-// metrics in the order of the views.
+// business time zone) and filters: the statement Rows runs, reading the day aggregates when
+// FromDays(q) and the month builds per contact otherwise. With loc nil it builds the unfiltered
+// form the views use (q's dates and filters are ignored). The result still holds ${db} and
+// ${tz} for warehouse.Expand; its columns are the period, agent_id, agent_name, team, queue,
+// then the metrics in the order of the views.
 func BuildSQL(q Query, loc *time.Location) string {
+	return buildSQL(q, loc, loc != nil && FromDays(q))
+}
+
+// BuildPerContactSQL is BuildSQL reading the month builds per contact whatever the query: the
+// reference form that the day aggregates are checked against (RowsPerContact).
+func BuildPerContactSQL(q Query, loc *time.Location) string {
+	return buildSQL(q, loc, false)
+}
+
+func buildSQL(q Query, loc *time.Location, fromDays bool) string {
 	p := partsFor(q.Level)
 	sl := q.ServiceLevelSeconds
 	if sl == 0 {
@@ -190,6 +232,7 @@ func BuildSQL(q Query, loc *time.Location) string {
 		"sl_seconds":       strconv.Itoa(sl),
 		"orders_enabled":   boolSQL(p.orders),
 		"targets_enabled":  boolSQL(p.targets && q.By == ByMonth),
+		"contact_part":     strings.TrimRight(withoutHeader(contactPartTemplate), "\n"),
 		"contacts":         contactRowsSQL(time.Time{}, time.Time{}),
 		"order_candidates": "1",
 		"order_range":      "1",
@@ -234,6 +277,20 @@ func BuildSQL(q Query, loc *time.Location) string {
 			where += " AND " + strings.Join(cf, " AND ")
 		}
 		vars["contacts"] = "SELECT " + contactMetricsColumns + " FROM ${db}.contact_metrics WHERE " + where
+		if fromDays {
+			// The same range by business day: a day is in [from, to) exactly when its contacts'
+			// start_at is in [fromAt, toAt).
+			days := "month >= toDate('" + time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly) +
+				"') AND month < toDate('" + lastMonth.Format(time.DateOnly) + "') AND day >= toDate('" + from.Format(time.DateOnly) +
+				"') AND day < toDate('" + to.Format(time.DateOnly) + "')"
+			if len(cf) > 0 {
+				days += " AND " + strings.Join(cf, " AND ")
+			}
+			vars["contact_part"] = strings.TrimRight(withoutHeader(daysPartTemplate), "\n")
+			vars["days"] = "SELECT * FROM ${db}.contact_metrics_days WHERE " + days
+			vars["qa_contacts"] = "SELECT contact_id, agent_id, start_at FROM ${db}.contact_metrics WHERE " + where +
+				" AND handled = 1 AND agent_id != '' AND contact_key IN (SELECT cityHash64(contact_id) FROM ${db}.qa_scores)"
+		}
 		// An order belongs to the range when its first event does, and every order whose first
 		// event is in the range has an event in the range: candidates are those orders, read
 		// with all their events so the first and latest are known.
@@ -251,11 +308,14 @@ func BuildSQL(q Query, loc *time.Location) string {
 			vars["target_filter"] = "AND " + strings.Join(of, " AND ")
 		}
 	}
+	// The contacts part goes in first: it holds placeholders of its own, and a Replacer does
+	// not look again at the text it put in.
+	text := strings.Replace(metricsTemplate, "{{contact_part}}", vars["contact_part"], 1)
 	pairs := make([]string, 0, 2*len(vars))
 	for k, v := range vars {
 		pairs = append(pairs, "{{"+k+"}}", v)
 	}
-	return strings.NewReplacer(pairs...).Replace(metricsTemplate)
+	return strings.NewReplacer(pairs...).Replace(text)
 }
 
 // ViewName is the name of the view with the rows of level by period, e.g. agent_metrics_month.

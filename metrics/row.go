@@ -68,8 +68,20 @@ type Row struct {
 
 // Rows computes the metric rows of q, ordered by period and then by team and agent, team or
 // queue. It first brings the month builds of the range up to date (EnsureBuilt), so the rows
-// always reflect everything stored.
+// always reflect everything stored. Agent and team rows come from the builds' day aggregates
+// when FromDays(q), otherwise from their per-contact rows; both give the same rows.
 func Rows(ctx context.Context, wh *warehouse.Warehouse, q Query) ([]Row, error) {
+	return rows(ctx, wh, q, BuildSQL)
+}
+
+// RowsPerContact is Rows reading the month builds per contact whatever the query: the
+// reference the day aggregates are checked against. It is slower for agent and team rows over
+// long ranges.
+func RowsPerContact(ctx context.Context, wh *warehouse.Warehouse, q Query) ([]Row, error) {
+	return rows(ctx, wh, q, BuildPerContactSQL)
+}
+
+func rows(ctx context.Context, wh *warehouse.Warehouse, q Query, build func(Query, *time.Location) string) ([]Row, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
@@ -80,7 +92,7 @@ func Rows(ctx context.Context, wh *warehouse.Warehouse, q Query) ([]Row, error) 
 	if _, err := EnsureBuilt(ctx, wh, loc, q.From, q.To); err != nil {
 		return nil, err
 	}
-	return queryRows(ctx, wh, q, wh.Expand(BuildSQL(q, loc), map[string]string{"tz": loc.String()}))
+	return queryRows(ctx, wh, q, wh.Expand(build(q, loc), map[string]string{"tz": loc.String()}))
 }
 
 // ViewRows reads the same rows as Rows from the generated view of q's level and period
