@@ -176,7 +176,7 @@ func (p problems) String() string {
 	return strings.Join(s, "\n")
 }
 
-// readWant reads the substring a bad fixture's validation must report (want.txt, one line).
+// readWant reads the substring a bad fixture's validation must report (want.txt, one line). With -v the tests log everything a fixture reported, to see that it broke only the one thing.
 func readWant(t *testing.T, dir string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "want.txt"))

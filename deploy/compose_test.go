@@ -521,6 +521,9 @@ func TestComposeBadFixtures(t *testing.T) {
 			if !strings.Contains(got, want) {
 				t.Errorf("want a problem containing %q, got:\n%s", want, got)
 			}
+			if testing.Verbose() {
+				t.Logf("reported: %s", got)
+			}
 		})
 	}
 }

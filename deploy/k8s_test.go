@@ -653,6 +653,9 @@ func TestKubernetesBadFixtures(t *testing.T) {
 			if !strings.Contains(p.String(), want) {
 				t.Errorf("want a problem containing %q, got:\n%s", want, p)
 			}
+			if testing.Verbose() {
+				t.Logf("reported: %s", p)
+			}
 		})
 	}
 }
