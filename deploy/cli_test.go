@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/ccqa/ccqa/warehouse"
 )
 
 // repoRoot is the repository, seen from this package's directory (go test runs in it).
@@ -280,4 +282,21 @@ func TestFlagValue(t *testing.T) {
 			t.Errorf("flagValue(%s) = %q, %v; want %q, %v", c.name, got, ok, c.want, c.ok)
 		}
 	}
+}
+
+// checkConnection checks the connection variables of a ccqa process the way the binary will:
+// the ClickHouse address and database with warehouse.Options.Validate, every broker as host:port.
+func checkConnection(vars map[string]string) error {
+	o := warehouse.Options{Addr: vars["CCQA_CLICKHOUSE"], Database: vars["CCQA_DATABASE"]}
+	if err := o.Validate(); err != nil {
+		return fmt.Errorf("CCQA_CLICKHOUSE/CCQA_DATABASE: %w", err)
+	}
+	if b, ok := vars["CCQA_BROKERS"]; ok {
+		for _, a := range strings.Split(b, ",") {
+			if _, _, err := net.SplitHostPort(a); err != nil {
+				return fmt.Errorf("CCQA_BROKERS %q: %w", a, err)
+			}
+		}
+	}
+	return nil
 }

@@ -379,6 +379,13 @@ func validateCompose(t *testing.T, p *types.Project) problems {
 			pr.addf("%s: %v", where, err)
 			continue
 		}
+		vars := map[string]string{}
+		for k := range s.Environment {
+			vars[k] = envOf(s, k)
+		}
+		if err := checkConnection(vars); err != nil {
+			pr.addf("%s: %v", where, err)
+		}
 		for k, v := range s.Environment {
 			if !strings.HasPrefix(k, "CCQA_") {
 				continue

@@ -418,6 +418,9 @@ func (m *manifests) checkPodSpec(where string, ps *corev1.PodSpec, bin string, e
 			p.addf("%s: %v", cw, err)
 			continue
 		}
+		if err := checkConnection(vars); err != nil {
+			p.addf("%s: %v", cw, err)
+		}
 		for name, val := range vars {
 			if !strings.HasPrefix(name, "CCQA_") {
 				continue
