@@ -104,8 +104,11 @@ func TestCurrentClickHouse(t *testing.T) {
 			q := metrics.Query{Level: l, By: p, From: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 				To: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Agent: "a'1", Team: `t\1`, Queue: "q"}
 			query(expand(metrics.BuildSQL(q, loc)), check{stage: "empty"})
-			q.Agent, q.Team, q.Queue = "", "", ""
+			q.Queue = "" // with an agent and team filter only: the day aggregates
 			query(expand(metrics.BuildSQL(q, loc)), check{stage: "empty"})
+			q.Agent, q.Team = "", ""
+			query(expand(metrics.BuildSQL(q, loc)), check{stage: "empty"})
+			query(expand(metrics.BuildPerContactSQL(q, loc)), check{stage: "empty"})
 			query(expand(metrics.ViewSQL(q)), check{stage: "empty"})
 		}
 	}
@@ -147,9 +150,19 @@ func TestCurrentClickHouse(t *testing.T) {
 						// drops the partition instead. DROP then REPLACE gives the same
 						// outcome either way; the refusal is not reported (emptySourceRefused).
 						step{SQL: expand("ALTER TABLE ${db}.contact_metrics DROP PARTITION '" + day + "'")},
-						step{SQL: expand("ALTER TABLE ${db}.contact_metrics REPLACE PARTITION '" + day + "' FROM ${db}.contact_metrics_scratch"), KeepGoing: true})
+						step{SQL: expand("ALTER TABLE ${db}.contact_metrics REPLACE PARTITION '" + day + "' FROM ${db}.contact_metrics_scratch"), KeepGoing: true},
+						// The month's day aggregates, from the same scratch rows.
+						step{SQL: expand("DROP TABLE IF EXISTS ${db}.contact_metrics_days_scratch")},
+						step{SQL: expand("CREATE TABLE ${db}.contact_metrics_days_scratch AS ${db}.contact_metrics_days")},
+						step{SQL: expand("INSERT INTO ${db}.contact_metrics_days_scratch (" + metrics.ContactDaysColumns + ") " +
+							metrics.MonthDaysSQL("${db}.contact_metrics_scratch", loc))},
+						step{SQL: expand("ALTER TABLE ${db}.contact_metrics_days DROP PARTITION '" + day + "'")},
+						step{SQL: expand("ALTER TABLE ${db}.contact_metrics_days REPLACE PARTITION '" + day + "' FROM ${db}.contact_metrics_days_scratch"), KeepGoing: true})
 				}
 				query(expand(metrics.BuildSQL(ev.q, loc)), check{fx: fx, ev: ev, stage: stage + ", ccqa metrics"})
+				if metrics.FromDays(ev.q) {
+					query(expand(metrics.BuildPerContactSQL(ev.q, loc)), check{fx: fx, ev: ev, stage: stage + ", ccqa metrics per contact"})
+				}
 				if alignedForViews(ev.q) {
 					query(expand(metrics.ViewSQL(ev.q)), check{fx: fx, ev: ev, stage: stage + ", view"})
 				}

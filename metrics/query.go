@@ -288,15 +288,25 @@ func buildSQL(q Query, loc *time.Location, fromDays bool) string {
 			}
 			vars["contact_part"] = strings.TrimRight(withoutHeader(daysPartTemplate), "\n")
 			vars["days"] = "SELECT * FROM ${db}.contact_metrics_days WHERE " + days
-			vars["qa_contacts"] = "SELECT contact_id, agent_id, start_at FROM ${db}.contact_metrics WHERE " + where +
-				" AND handled = 1 AND agent_id != '' AND contact_key IN (SELECT cityHash64(contact_id) FROM ${db}.qa_scores)"
+			// PREWHERE reads the other columns only of the few reviewed contacts (the hash only
+			// narrows; the join with qa_scores is by the full id). With an agent or team filter
+			// agent_id != '' holds anyway, and testing it would read every agent_id of the range.
+			agentWhere := " AND agent_id != ''"
+			if len(cf) > 0 {
+				agentWhere = ""
+			}
+			vars["qa_contacts"] = "SELECT contact_id, agent_id, start_at FROM ${db}.contact_metrics PREWHERE contact_key IN (SELECT cityHash64(contact_id) FROM ${db}.qa_scores) WHERE " +
+				where + " AND handled = 1" + agentWhere
 		}
 		// An order belongs to the range when its first event does, and every order whose first
 		// event is in the range has an event in the range: candidates are those orders, read
 		// with all their events so the first and latest are known.
+		// With an agent or team filter, only orders with an event of that agent (or of an agent of
+		// that team) in the range are candidates: an order is assumed to keep its agent (see the
+		// README, Metrics), and reading a team's orders instead of everyone's is ~3 times faster.
 		cand := rng("at", fromAt, toAt)
-		if q.Agent != "" {
-			cand += " AND agent_id = " + quote(q.Agent)
+		if len(of) > 0 {
+			cand += " AND " + strings.Join(of, " AND ")
 		}
 		vars["order_candidates"] = "order_id IN (SELECT order_id FROM ${db}.orders WHERE " + cand + ")"
 		vars["order_range"] = rng("first_at", fromAt, toAt)
