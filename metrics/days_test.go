@@ -45,7 +45,7 @@ func smallBenchLoad(t *testing.T) []string {
 // the same, for agent and team rows by day, week and month, unfiltered and filtered by team and
 // by agent, over whole months and over ranges that cut weeks and months. Then it checks that
 // migration 0040's invalidation of builds made before it makes the next read rebuild each month
-// with its day aggregates.
+// with its day aggregates. WithoutP90 must change nothing but leave the p90s out.
 func TestDayAggregatesMatchPerContact(t *testing.T) {
 	w := itest.Warehouse(t)
 	ctx := context.Background()
@@ -90,6 +90,31 @@ func TestDayAggregatesMatchPerContact(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Without the p90s: the same rows with both p90s nil.
+			nq := q
+			nq.WithoutP90 = true
+			lean, err := metrics.Rows(ctx, w, nq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lean) != len(fast) {
+				t.Errorf("%+v: %d rows without p90, %d with", q, len(lean), len(fast))
+			} else {
+				for i := range lean {
+					if lean[i].FRTP90Seconds != nil || lean[i].ResolutionP90Seconds != nil {
+						t.Errorf("%+v: row %d has a p90 WithoutP90", q, i)
+					}
+					l := lean[i]
+					l.FRTP90Seconds, l.ResolutionP90Seconds = fast[i].FRTP90Seconds, fast[i].ResolutionP90Seconds
+					lm, _ := rowMap(l)
+					fm, _ := rowMap(fast[i])
+					for k, v := range fm {
+						if !sameValue(lm[k], v) {
+							t.Errorf("%+v: row %d: %s %s WithoutP90, %s with", q, i, k, show(lm[k]), show(v))
+						}
+					}
+				}
+			}
 			ref, err := metrics.RowsPerContact(ctx, w, q)
 			if err != nil {
 				t.Fatal(err)
@@ -119,6 +144,9 @@ func TestDayAggregatesMatchPerContact(t *testing.T) {
 					t.Errorf("%s: row %s: %s", name, rowKey(rm), e)
 				}
 				contacts += ref[i].Contacts
+				if ref[i].FRTP90Seconds != nil && fast[i].FRTP90Seconds == nil {
+					t.Errorf("%s: row %s: frt_p90_seconds missing", name, rowKey(rm))
+				}
 				inquiry += ref[i].InquiryCustomers
 				if ref[i].ResolutionP90Seconds != nil {
 					p90s++

@@ -103,6 +103,11 @@ type Query struct {
 	Queue string
 	// ServiceLevelSeconds is T of service_level; DefaultServiceLevelSeconds when zero.
 	ServiceLevelSeconds int
+	// WithoutP90, for callers that do not show the p90s, leaves FRTP90Seconds and
+	// ResolutionP90Seconds nil (not computed, whatever the data) on rows read from the day
+	// aggregates (FromDays): an exact p90 needs every contact's time, and reading those is
+	// about a third of a team's year. Rows read per contact compute them anyway.
+	WithoutP90 bool
 }
 
 // MonthQuery returns the query of one calendar month, by month, at level.
@@ -287,6 +292,12 @@ func buildSQL(q Query, loc *time.Location, fromDays bool) string {
 				days += " AND " + strings.Join(cf, " AND ")
 			}
 			vars["contact_part"] = strings.TrimRight(withoutHeader(daysPartTemplate), "\n")
+			vars["frt_p90"] = "if(frt_n = 0, CAST(NULL AS Nullable(Int64)),\n               arraySort(groupArrayArray(frt_values))[intDiv(9 * frt_n + 9, 10)])"
+			vars["resolution_p90"] = "if(resolution_n = 0, CAST(NULL AS Nullable(Int64)),\n               arraySort(groupArrayArray(resolution_values))[intDiv(9 * resolution_n + 9, 10)])"
+			if q.WithoutP90 {
+				vars["frt_p90"] = "CAST(NULL AS Nullable(Int64))"
+				vars["resolution_p90"] = "CAST(NULL AS Nullable(Int64))"
+			}
 			vars["days"] = "SELECT * FROM ${db}.contact_metrics_days WHERE " + days
 			// PREWHERE reads the other columns only of the few reviewed contacts (the hash only
 			// narrows; the join with qa_scores is by the full id). With an agent or team filter

@@ -6,7 +6,9 @@
 -- distinct count are taken over the pooled per-contact values, never combined from per-day
 -- results). QA scores change without a month build, so they are read per contact as in the
 -- per-contact form, but only for the reviewed contacts. {{days}} are the day rows of the range
--- and filters, {{qa_contacts}} the range's handled contacts that have a QA score.
+-- and filters, {{qa_contacts}} the range's handled contacts that have a QA score; {{frt_p90}} and
+-- {{resolution_p90}} the p90 expressions (the nearest rank over the pooled values), or NULL for a
+-- query WithoutP90, which then reads none of the arrays of times.
         -- Contacts: one row per (period, key), from the day aggregates.
         SELECT
             {{period}}(day) AS period,
@@ -19,16 +21,14 @@
             toUInt64(sum(abandoned_calls)) AS abandoned_calls,
             toUInt64(sum(frt_n)) AS frt_n,
             toFloat64(sum(frt_sum)) AS frt_sum,
-            if(frt_n = 0, CAST(NULL AS Nullable(Int64)),
-               arraySort(groupArrayArray(frt_values))[intDiv(9 * frt_n + 9, 10)]) AS frt_p90_seconds,
+            {{frt_p90}} AS frt_p90_seconds,
             toUInt64(sum(art_n)) AS art_n,
             toFloat64(sum(art_sum)) AS art_sum,
             toUInt64(sum(aht_n)) AS aht_n,
             toFloat64(sum(aht_sum)) AS aht_sum,
             toUInt64(sum(resolution_n)) AS resolution_n,
             toFloat64(sum(resolution_sum)) AS resolution_sum,
-            if(resolution_n = 0, CAST(NULL AS Nullable(Int64)),
-               arraySort(groupArrayArray(resolution_values))[intDiv(9 * resolution_n + 9, 10)]) AS resolution_p90_seconds,
+            {{resolution_p90}} AS resolution_p90_seconds,
             toUInt64(sum(fcr_count)) AS fcr_count,
             toUInt64(sum(csat_n)) AS csat_n,
             toUInt64(sum(csat_satisfied)) AS csat_satisfied,
