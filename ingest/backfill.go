@@ -52,7 +52,7 @@ func (b *Backfill) Flush(ctx context.Context) (valid, invalid int, err error) {
 	now := time.Now()
 	valid, invalid = b.rows.len(), len(b.dead)
 	if valid > 0 {
-		if err := b.rows.insert(ctx, b.wh.Conn(), b.wh.Database(), uint64(now.UnixNano()), now.UTC()); err != nil {
+		if err := insertRows(ctx, b.wh.Conn(), b.wh.Database(), uint64(now.UnixNano()), now.UTC(), b.rows); err != nil {
 			return 0, 0, fmt.Errorf("backfill %s: %w", b.kind, err)
 		}
 		b.rows.reset()

@@ -12,36 +12,56 @@ import (
 	"github.com/ccqa/ccqa/warehouse"
 )
 
-// InsertDirect inserts messages of one kind straight into ClickHouse with clickhouse-go, with
-// the same decoding and columnar INSERT code as ingest but no Kafka: batchRows rows per INSERT,
-// parallel INSERTs at a time. Messages are decoded into batches before the clock starts
-// (invalid ones are skipped), so the returned duration covers only the inserts. It is the raw
-// insert ceiling that `ccqa bench-ingest` compares ingest with.
-func InsertDirect(ctx context.Context, wh *warehouse.Warehouse, kind event.Kind, values [][]byte, batchRows, parallel int) (rows int, took time.Duration, err error) {
-	if batchRows <= 0 || parallel <= 0 {
-		return 0, 0, fmt.Errorf("insert direct: batch rows and parallel must be positive, got %d and %d", batchRows, parallel)
+// DirectBatches are messages of one kind decoded into INSERT-sized batches, ready to be
+// inserted straight into ClickHouse with Insert. Decoding is kept apart from inserting so
+// that a benchmark can time (and account the CPU of) the inserts alone: they are the raw
+// insert ceiling that `ccqa bench ingest` compares ingest with.
+type DirectBatches struct {
+	kind    event.Kind
+	batches []rowBuffer
+	rows    int
+}
+
+// PrepareDirect decodes messages of one kind into batches of batchRows rows, with the same
+// decoding and column code as ingest. Invalid messages are skipped.
+func PrepareDirect(kind event.Kind, values [][]byte, batchRows int) (*DirectBatches, error) {
+	if batchRows <= 0 {
+		return nil, fmt.Errorf("insert direct: batch rows must be positive, got %d", batchRows)
 	}
-	var batches []rowBuffer
+	d := &DirectBatches{kind: kind}
 	cur := newRowBuffer(kind)
 	for i, v := range values {
 		m := kafka.Message{Topic: table(kind), Offset: int64(i), Value: v}
 		if cur.add(&m) != nil {
 			continue
 		}
-		rows++
+		d.rows++
 		if cur.len() == batchRows {
-			batches = append(batches, cur)
+			d.batches = append(d.batches, cur)
 			cur = newRowBuffer(kind)
 		}
 	}
 	if cur.len() > 0 {
-		batches = append(batches, cur)
+		d.batches = append(d.batches, cur)
 	}
-	work := make(chan rowBuffer, len(batches))
-	for _, b := range batches {
+	return d, nil
+}
+
+// Rows returns the number of valid rows the batches hold.
+func (d *DirectBatches) Rows() int { return d.rows }
+
+// Insert sends the batches to ClickHouse, one columnar INSERT each (the same code as ingest),
+// parallel INSERTs at a time, and returns how long that took. The batches can be inserted once.
+func (d *DirectBatches) Insert(ctx context.Context, wh *warehouse.Warehouse, parallel int) (time.Duration, error) {
+	if parallel <= 0 {
+		return 0, fmt.Errorf("insert direct: parallel must be positive, got %d", parallel)
+	}
+	work := make(chan rowBuffer, len(d.batches))
+	for _, b := range d.batches {
 		work <- b
 	}
 	close(work)
+	d.batches = nil
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
@@ -54,7 +74,7 @@ func InsertDirect(ctx context.Context, wh *warehouse.Warehouse, kind event.Kind,
 			defer wg.Done()
 			for b := range work {
 				now := time.Now()
-				if err := b.insert(ctx, wh.Conn(), wh.Database(), uint64(now.UnixNano()), now.UTC()); err != nil {
+				if err := insertRows(ctx, wh.Conn(), wh.Database(), uint64(now.UnixNano()), now.UTC(), b); err != nil {
 					mu.Lock()
 					if first == nil {
 						first = err
@@ -66,5 +86,16 @@ func InsertDirect(ctx context.Context, wh *warehouse.Warehouse, kind event.Kind,
 		}()
 	}
 	wg.Wait()
-	return rows, time.Since(start), first
+	return time.Since(start), first
+}
+
+// InsertDirect decodes messages of one kind (PrepareDirect) and inserts them (Insert). The
+// returned duration covers only the inserts, not the decoding.
+func InsertDirect(ctx context.Context, wh *warehouse.Warehouse, kind event.Kind, values [][]byte, batchRows, parallel int) (rows int, took time.Duration, err error) {
+	d, err := PrepareDirect(kind, values, batchRows)
+	if err != nil {
+		return 0, 0, err
+	}
+	took, err = d.Insert(ctx, wh, parallel)
+	return d.rows, took, err
 }

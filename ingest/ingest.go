@@ -178,14 +178,19 @@ type Ingester struct {
 	// than a per-partition free list, so that the capacity kept follows the batches in use now
 	// (and is dropped by the garbage collector when idle), not the number of partitions.
 	pools map[event.Kind]*sync.Pool
-	stats struct {
+	// inserters merge the batches of each table that wait for an INSERT slot together.
+	inserters map[event.Kind]*inserter
+	stats     struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
 	}
-	lagMu  sync.Mutex
-	lagOf  map[string]int64
-	nowFn  func() time.Time
-	sleepF func(context.Context, time.Duration) error
+	// writing counts the batches handed to writers and not yet written (or given up): while
+	// it is zero, no memory budget is coming back, so waiting for some is pointless.
+	writing atomic.Int32
+	lagMu   sync.Mutex
+	lagOf   map[string]int64
+	nowFn   func() time.Time
+	sleepF  func(context.Context, time.Duration) error
 }
 
 // New returns an ingester writing to wh. Metrics are registered on reg.
@@ -233,6 +238,10 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 		sleepF: sleepCtx,
 	}
 	in.pools = map[event.Kind]*sync.Pool{}
+	in.inserters = map[event.Kind]*inserter{}
+	for _, k := range event.Kinds {
+		in.inserters[k] = &inserter{in: in, kind: k}
+	}
 	for _, k := range event.Kinds {
 		in.pools[k] = &sync.Pool{New: func() any { return newRowBuffer(k) }}
 	}

@@ -109,6 +109,7 @@ func (p *partition) newBatch() *batch {
 // After stop the writer still takes every batch, within the drain deadline.
 func (p *partition) handOff(b *batch) {
 	p.lastRows = b.msgs
+	p.in.writing.Add(1)
 	p.batches <- b
 }
 
@@ -326,7 +327,9 @@ const budgetPatience = 250 * time.Millisecond
 // awaitBudget waits up to budgetPatience (and no later than the batch's BatchWait) for need
 // bytes for a non-empty batch, and reports whether it took them.
 func (p *partition) awaitBudget(b *batch, need int64) bool {
-	if b.empty() {
+	// With no batch being written anywhere, no bytes are coming back: waiting would only leave
+	// ClickHouse idle (every partition full and waiting, none writing), so write now.
+	if b.empty() || p.in.writing.Load() == 0 {
 		return false
 	}
 	deadline := p.in.nowFn().Add(budgetPatience)
@@ -358,16 +361,16 @@ func (p *partition) release(b *batch) {
 // is given up, the later ones are given up too, uncommitted.
 func (p *partition) write() {
 	for b := range p.batches {
-		if p.gaveUp {
+		switch {
+		case p.gaveUp:
 			p.abandon(b)
-			continue
-		}
-		if !p.flush(b) {
+		case !p.flush(b):
 			p.gaveUp = true
 			p.abandon(b)
-			continue
+		default:
+			p.release(b)
 		}
-		p.release(b)
+		p.in.writing.Add(-1)
 	}
 }
 
@@ -386,20 +389,8 @@ func (p *partition) flush(b *batch) bool {
 	start := in.nowFn()
 	conn, db := in.wh.Conn(), in.wh.Database()
 	if n := b.rows.len(); n > 0 {
-		err := p.retry(ctx, opInsert, func(ctx context.Context) error {
-			release, err := in.insertSlot(ctx)
-			if err != nil {
-				return err
-			}
-			defer release()
-			now := in.nowFn()
-			t0 := time.Now()
-			err = b.rows.insert(ctx, conn, db, uint64(now.UnixNano()), now.UTC())
-			if err == nil {
-				in.prom.insertSecs.Observe(time.Since(t0).Seconds())
-			}
-			return err
-		})
+		ins := in.inserters[p.kind]
+		err := p.retry(ctx, opInsert, func(ctx context.Context) error { return ins.insert(ctx, b.rows) })
 		if err != nil {
 			return false
 		}
@@ -446,16 +437,6 @@ func (p *partition) flush(b *batch) bool {
 	in.prom.batchBytes.Observe(float64(b.bytes))
 	in.prom.batchSeconds.Observe(in.nowFn().Sub(start).Seconds())
 	return true
-}
-
-// insertSlot waits for one of the MaxInserts INSERT slots; release gives it back.
-func (in *Ingester) insertSlot(ctx context.Context) (release func(), err error) {
-	select {
-	case in.slots <- struct{}{}:
-		return func() { <-in.slots }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 }
 
 // isFenced reports a commit refused because this member's generation is over: retrying cannot

@@ -25,8 +25,9 @@ type rowBuffer interface {
 	add(m *kafka.Message) error
 	// len is the number of rows held.
 	len() int
-	// insert writes the rows to ClickHouse in one INSERT, stamping them with version and now.
-	insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error
+	// columns returns the table, its column names and the rows as column slices in that
+	// order, stamped with version and now; insertRows sends them.
+	columns(version uint64, now time.Time) (table string, names []string, cols []any)
 	// reset empties the buffer, keeping its capacity.
 	reset()
 	// grow makes room for n more rows, so that filling a batch does not copy its columns over
@@ -95,33 +96,64 @@ const sendChunkRows = 8192
 // each: a smaller block of rows keeps the driver's array buffers a similar size.
 const chatChunkRows = 256
 
-// sendColumns runs one columnar INSERT of cols (parallel slices) into db.table.
-func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names []string, cols []any) error {
+// insertRows writes the rows of one or more buffers of one kind to ClickHouse in one INSERT,
+// stamping them with version and now. One INSERT for the batches of several partitions (see
+// inserter) costs ClickHouse much less per row than one each: the server does a fixed amount of
+// work per INSERT (a part per table, materialized view and month, and later their merges).
+func insertRows(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time, bufs ...rowBuffer) error {
+	var (
+		table string
+		names []string
+		sets  [][]any
+	)
+	for _, b := range bufs {
+		if b.len() == 0 {
+			continue
+		}
+		var cols []any
+		table, names, cols = b.columns(version, now)
+		sets = append(sets, cols)
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	return sendColumns(ctx, conn, db, table, names, sets...)
+}
+
+// sendColumns runs one columnar INSERT into db.table of one or more sets of columns (each a
+// list of parallel slices in the order of names), as blocks of at most sendChunkRows rows.
+func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names []string, sets ...[]any) error {
 	chunk := sendChunkRows
 	if table == "chats" {
 		chunk = chatChunkRows
 	}
-	if len(names) != len(cols) {
-		return fmt.Errorf("ingest: %s: %d column names for %d columns", table, len(names), len(cols))
+	for _, cols := range sets {
+		if len(names) != len(cols) {
+			return fmt.Errorf("ingest: %s: %d column names for %d columns", table, len(names), len(cols))
+		}
 	}
-	n := colLen(cols[0])
 	q := "INSERT INTO " + db + "." + table + " (" + strings.Join(names, ", ") + ")"
 	b, err := conn.PrepareBatch(ctx, q)
 	if err != nil {
 		return fmt.Errorf("prepare insert into %s: %w", table, err)
 	}
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		if lo > 0 {
-			if err := b.Flush(); err != nil {
-				_ = b.Abort()
-				return fmt.Errorf("insert into %s: %w", table, err)
+	started := false
+	for _, cols := range sets {
+		n := colLen(cols[0])
+		for lo := 0; lo < n; lo += chunk {
+			hi := min(lo+chunk, n)
+			if started {
+				if err := b.Flush(); err != nil {
+					_ = b.Abort()
+					return fmt.Errorf("insert into %s: %w", table, err)
+				}
 			}
-		}
-		for i, c := range cols {
-			if err := b.Column(i).Append(sliceCol(c, lo, hi)); err != nil {
-				_ = b.Abort()
-				return fmt.Errorf("insert into %s: column %s: %w", table, names[i], err)
+			started = true
+			for i, c := range cols {
+				if err := b.Column(i).Append(sliceCol(c, lo, hi)); err != nil {
+					_ = b.Abort()
+					return fmt.Errorf("insert into %s: column %s: %w", table, names[i], err)
+				}
 			}
 		}
 	}
@@ -280,11 +312,11 @@ var callColNames = append([]string{"call_id", "agent_id", "customer_id", "queue"
 	"ended_at", "hold_seconds", "acw_seconds", "resolved", "resolved_at", "inquiry", "complaint", "transferred",
 	"recording_url"}, srcColNames...)
 
-func (r *callRows) insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error {
+func (r *callRows) columns(version uint64, now time.Time) (string, []string, []any) {
 	cols := append([]any{r.callID, r.agentID, r.customerID, r.queue, r.direction, r.offeredAt, r.answeredAt,
 		r.endedAt, r.hold, r.acw, r.resolved, r.resolvedAt, r.inquiry, r.complaint, r.transferred,
 		r.recordingURL}, r.src.columns(version, now)...)
-	return sendColumns(ctx, conn, db, "calls", callColNames, cols)
+	return "calls", callColNames, cols
 }
 
 type chatRows struct {
@@ -355,10 +387,10 @@ func (r *chatRows) reset() {
 var chatColNames = append([]string{"chat_id", "agent_id", "customer_id", "queue", "started_at", "ended_at", "msg_at",
 	"msg_from", "msg_text", "resolved", "resolved_at", "inquiry", "complaint", "transferred"}, srcColNames...)
 
-func (r *chatRows) insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error {
+func (r *chatRows) columns(version uint64, now time.Time) (string, []string, []any) {
 	cols := append([]any{r.chatID, r.agentID, r.customerID, r.queue, r.startedAt, r.endedAt, r.msgAt,
 		r.msgFrom, r.msgText, r.resolved, r.resolvedAt, r.inquiry, r.complaint, r.transferred}, r.src.columns(version, now)...)
-	return sendColumns(ctx, conn, db, "chats", chatColNames, cols)
+	return "chats", chatColNames, cols
 }
 
 type surveyRows struct {
@@ -401,9 +433,9 @@ func (r *surveyRows) reset() {
 
 var surveyColNames = append([]string{"survey_id", "interaction_id", "channel", "score", "answered_at", "comment"}, srcColNames...)
 
-func (r *surveyRows) insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error {
+func (r *surveyRows) columns(version uint64, now time.Time) (string, []string, []any) {
 	cols := append([]any{r.surveyID, r.interactionID, r.channel, r.score, r.answeredAt, r.comment}, r.src.columns(version, now)...)
-	return sendColumns(ctx, conn, db, "surveys", surveyColNames, cols)
+	return "surveys", surveyColNames, cols
 }
 
 type orderRows struct {
@@ -449,10 +481,10 @@ func (r *orderRows) reset() {
 var orderColNames = append([]string{"order_id", "status", "customer_id", "agent_id", "interaction_id", "amount_minor",
 	"currency", "at"}, srcColNames...)
 
-func (r *orderRows) insert(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time) error {
+func (r *orderRows) columns(version uint64, now time.Time) (string, []string, []any) {
 	cols := append([]any{r.orderID, r.status, r.customerID, r.agentID, r.interactionID, r.amount, r.currency, r.at},
 		r.src.columns(version, now)...)
-	return sendColumns(ctx, conn, db, "orders", orderColNames, cols)
+	return "orders", orderColNames, cols
 }
 
 // deadLetter is one invalid message of a batch, with why it was rejected.

@@ -40,6 +40,8 @@ type benchResult struct {
 	rawRows      int
 	rawTook      time.Duration
 	rowsInserted int64
+	ingestCPU    cpuUse // machine CPU from first fetch to last commit, per process
+	rawCPU       cpuUse // machine CPU over the raw ceiling's inserts, per process
 }
 
 func (r benchResult) rate() float64 { return float64(r.events) / r.wall.Seconds() }
@@ -144,6 +146,9 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%-6s %9d %6.0f %8.2f %10.0f %10.0f %7.2f %12.0f %6.0fMiB %11s %6s\n",
 			r.mix, r.events, r.meanBytes, r.wall.Seconds(), r.rate(), r.rowRate(), r.cpu.Seconds(), r.perCPU(),
 			float64(r.peakRSS)/(1<<20), raw, ratio)
+	}
+	for _, r := range results {
+		printCPU(e.stdout, r)
 	}
 	if lat != nil {
 		fmt.Fprintf(e.stdout, "visibility latency at a steady %d call events/s for %s (%d events, produce ack to first seen in ClickHouse, polled every %s): p50 %.2fs  p99 %.2fs  max %.2fs\n",
@@ -257,6 +262,9 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 
 	var firstAt time.Time
 	var cpuAtFirst time.Duration
+	watch := newCPUWatch(b.brokers[0], b.ch.addr)
+	watch.ingest = pid
+	var snapAtFirst cpuSnap
 	deadline := time.Now().Add(time.Duration(b.events/1000+120) * time.Second)
 	for {
 		if time.Now().After(deadline) {
@@ -275,6 +283,7 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 		if firstAt.IsZero() && m["ccqa_ingest_messages_consumed_total"] > 0 {
 			firstAt = time.Now()
 			cpuAtFirst, _ = procCPU(pid)
+			snapAtFirst = watch.snap()
 		}
 		if m["ccqa_ingest_messages_committed_total"] >= float64(n) {
 			res.wall = time.Since(firstAt)
@@ -283,15 +292,19 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 				return fail(err)
 			}
 			res.cpu, res.cpuTotal = cpu-cpuAtFirst, cpu
+			res.ingestCPU = watch.snap().sub(snapAtFirst)
 			res.peakRSS, _ = procPeakRSS(pid)
 			res.rowsInserted = int64(m["ccqa_ingest_rows_inserted_total"])
-			fmt.Fprintf(e.stderr, "bench-ingest %s: %.0f batches of %.0f messages (%.1f MiB) on average, INSERT %.0f ms on average\n", b.mix,
+			fmt.Fprintf(e.stderr, "bench-ingest %s: %.0f batches of %.0f messages (%.1f MiB) on average; %.0f INSERTs of %.0f rows, %.0f ms on average\n", b.mix,
 				m["ccqa_ingest_batch_messages_count"], m["ccqa_ingest_batch_messages_sum"]/m["ccqa_ingest_batch_messages_count"],
 				m["ccqa_ingest_batch_bytes_sum"]/m["ccqa_ingest_batch_bytes_count"]/(1<<20),
+				m["ccqa_ingest_insert_seconds_count"], m["ccqa_ingest_rows_inserted_total"]/m["ccqa_ingest_insert_seconds_count"],
 				1000*m["ccqa_ingest_insert_seconds_sum"]/m["ccqa_ingest_insert_seconds_count"])
 			break
 		}
-		time.Sleep(20 * time.Millisecond)
+		// Scraping costs the ingest CPU (the Go and process collectors), so not too often: the
+		// wall time is an upper bound by at most one interval.
+		time.Sleep(scrapeEvery)
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -315,17 +328,30 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 		if !b.keep {
 			defer func() { _ = rw.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+rawName) }()
 		}
+		// Decode everything first, so that the clock and the CPU accounting cover the inserts.
+		var prepared []*ingest.DirectBatches
 		for _, k := range event.Kinds {
 			if len(kept[k]) == 0 {
 				continue
 			}
-			rows, took, err := ingest.InsertDirect(ctx, rw, k, kept[k], b.rawBatch, b.parallel)
+			d, err := ingest.PrepareDirect(k, kept[k], b.rawBatch)
 			if err != nil {
 				return res, fmt.Errorf("raw ceiling: %w", err)
 			}
-			res.rawRows += rows
+			prepared = append(prepared, d)
+			delete(kept, k)
+		}
+		watch.ingest = -1
+		before := watch.snap()
+		for _, d := range prepared {
+			took, err := d.Insert(ctx, rw, b.parallel)
+			if err != nil {
+				return res, fmt.Errorf("raw ceiling: %w", err)
+			}
+			res.rawRows += d.Rows()
 			res.rawTook += took
 		}
+		res.rawCPU = watch.snap().sub(before)
 		fmt.Fprintf(e.stderr, "bench-ingest %s: raw clickhouse-go ceiling %.0f rows/s\n", b.mix, res.rawRate())
 	}
 	return res, nil
@@ -655,4 +681,209 @@ func freeLocalAddr() string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// cpuSnap is the CPU used so far by each process of a benchmark run, and by the whole machine.
+// A process that could not be found is -1.
+type cpuSnap struct {
+	ingest, broker, ch, self time.Duration
+	busy, total              time.Duration // all CPUs of the machine, from /proc/stat
+}
+
+// cpuUse is the CPU used over a window of a benchmark run, per process and for the machine.
+type cpuUse struct {
+	ok                       bool
+	ingest, broker, ch, self time.Duration // -1 when the process is not known
+	busy, total              time.Duration
+}
+
+// sub returns the CPU used between an earlier snapshot and this one.
+func (s cpuSnap) sub(earlier cpuSnap) cpuUse {
+	d := func(a, b time.Duration) time.Duration {
+		if a < 0 || b < 0 {
+			return -1
+		}
+		return a - b
+	}
+	return cpuUse{ok: s.total > 0, ingest: d(s.ingest, earlier.ingest), broker: d(s.broker, earlier.broker), ch: d(s.ch, earlier.ch),
+		self: d(s.self, earlier.self), busy: s.busy - earlier.busy, total: s.total - earlier.total}
+}
+
+// other is the CPU used by processes outside the benchmark (other work on the machine).
+func (u cpuUse) other() time.Duration {
+	o := u.busy
+	for _, d := range []time.Duration{u.ingest, u.broker, u.ch, u.self} {
+		o -= max(d, 0)
+	}
+	return max(o, 0)
+}
+
+// cpuWatch accounts the CPU of the processes a benchmark run involves: the ingest child, and
+// the broker and ClickHouse when they run on this machine (found by the port they listen on),
+// so that a run can show where the machine's CPU went, and what was left idle.
+type cpuWatch struct {
+	ingest, broker, ch int // pids, -1 when unknown
+}
+
+func newCPUWatch(broker, chAddr string) cpuWatch {
+	return cpuWatch{ingest: -1, broker: localListenerPID(broker), ch: localListenerPID(chAddr)}
+}
+
+func (w cpuWatch) snap() cpuSnap {
+	get := func(pid int) time.Duration {
+		if pid <= 0 {
+			return -1
+		}
+		d, err := procCPU(pid)
+		if err != nil {
+			return -1
+		}
+		return d
+	}
+	s := cpuSnap{ingest: get(w.ingest), broker: get(w.broker), ch: get(w.ch), self: get(os.Getpid())}
+	s.busy, s.total = machineCPU()
+	return s
+}
+
+// machineCPU returns the busy and total CPU time of all CPUs since boot, from the first line
+// of /proc/stat (in clock ticks of 1/100 s); zero when it cannot be read.
+func machineCPU() (busy, total time.Duration) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, 0
+	}
+	var ticks [10]int64
+	for i := 1; i < len(f) && i <= 10; i++ {
+		ticks[i-1], _ = strconv.ParseInt(f[i], 10, 64)
+	}
+	// user nice system idle iowait irq softirq steal guest guest_nice; guest time is already
+	// counted in user.
+	idle := ticks[3] + ticks[4]
+	all := ticks[0] + ticks[1] + ticks[2] + idle + ticks[5] + ticks[6] + ticks[7]
+	return time.Duration(all-idle) * 10 * time.Millisecond, time.Duration(all) * 10 * time.Millisecond
+}
+
+// localListenerPID returns the pid of the process listening on addr's port on this machine,
+// or -1 when addr is not a local address or the listener cannot be seen (another user's
+// process, or no /proc).
+func localListenerPID(addr string) int {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return -1
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || !isLocalHost(host) {
+		return -1
+	}
+	inodes := map[string]bool{}
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			fs := strings.Fields(line)
+			if len(fs) < 10 || fs[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			_, hexPort, _ := strings.Cut(fs[1], ":")
+			if p, err := strconv.ParseInt(hexPort, 16, 32); err == nil && int(p) == port {
+				inodes["socket:["+fs[9]+"]"] = true
+			}
+		}
+	}
+	if len(inodes) == 0 {
+		return -1
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		fds, _ := os.ReadDir("/proc/" + p.Name() + "/fd")
+		for _, fd := range fds {
+			if l, err := os.Readlink("/proc/" + p.Name() + "/fd/" + fd.Name()); err == nil && inodes[l] {
+				return pid
+			}
+		}
+	}
+	return -1
+}
+
+func isLocalHost(host string) bool {
+	if host == "" || host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return false
+	}
+	if ip.IsLoopback() || ip.IsUnspecified() {
+		return true
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// cpuSecs formats a CPU time in seconds, or "n/a" for an unknown process.
+func cpuSecs(d time.Duration) string {
+	if d < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", d.Seconds())
+}
+
+// perRow formats CPU microseconds per row, or "n/a".
+func perRow(d time.Duration, rows int64) string {
+	if d < 0 || rows <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", float64(d.Microseconds())/float64(rows))
+}
+
+// scrapeEvery is how often the benchmark reads the ingest child's /metrics.
+const scrapeEvery = 50 * time.Millisecond
+
+// printCPU shows where the machine's CPU went during a run's ingest and its raw ceiling: per
+// process (the broker and ClickHouse when they run on this machine), other processes, and idle
+// time; and per row, so that the two can be compared whatever else the machine was doing. The
+// CPU-bound ratio is the ceiling's CPU per row over the ingest run's: what the throughput ratio
+// would be if both runs had the whole machine and used all of it.
+func printCPU(w io.Writer, r benchResult) {
+	u := r.ingestCPU
+	if !u.ok {
+		return
+	}
+	rows := r.rowsInserted
+	fmt.Fprintf(w, "%s: machine CPU from first fetch to last commit (%.2f s x CPUs = %.2f CPU-s): ingest %s, broker %s, ClickHouse %s, bench %s, other processes %.2f, idle %.2f\n",
+		r.mix, r.wall.Seconds(), u.total.Seconds(), cpuSecs(u.ingest), cpuSecs(u.broker), cpuSecs(u.ch), cpuSecs(u.self),
+		u.other().Seconds(), (u.total - u.busy).Seconds())
+	sum := max(u.ingest, 0) + max(u.broker, 0) + max(u.ch, 0)
+	fmt.Fprintf(w, "%s:   CPU per row (us): ingest %s + broker %s + ClickHouse %s = %s\n",
+		r.mix, perRow(u.ingest, rows), perRow(u.broker, rows), perRow(u.ch, rows), perRow(sum, rows))
+	c := r.rawCPU
+	if !c.ok || r.rawRows == 0 {
+		return
+	}
+	raw := int64(r.rawRows)
+	fmt.Fprintf(w, "%s: machine CPU over the raw ceiling's inserts (%.2f s x CPUs = %.2f CPU-s): ClickHouse %s, driver (bench) %s, other processes %.2f, idle %.2f\n",
+		r.mix, r.rawTook.Seconds(), c.total.Seconds(), cpuSecs(c.ch), cpuSecs(c.self), c.other().Seconds(), (c.total - c.busy).Seconds())
+	rawSum := max(c.ch, 0) + max(c.self, 0)
+	fmt.Fprintf(w, "%s:   CPU per row (us): ClickHouse %s + driver %s = %s\n", r.mix, perRow(c.ch, raw), perRow(c.self, raw), perRow(rawSum, raw))
+	if u.ingest >= 0 && u.broker >= 0 && u.ch >= 0 && c.ch >= 0 && sum > 0 {
+		perIngest := float64(sum) / float64(rows)
+		perRaw := float64(rawSum) / float64(raw)
+		fmt.Fprintf(w, "%s:   CPU-bound ratio (ceiling CPU per row / ingest run CPU per row): %.0f%%\n", r.mix, 100*perRaw/perIngest)
+	}
 }

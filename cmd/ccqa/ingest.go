@@ -92,6 +92,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	status := fs.Duration("status-every", 5*time.Second, "print a status line (rate, lag) to stderr this often; 0 turns it off")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	memLimit := fs.Int("memory-limit", 224<<20, "soft limit of the Go heap in bytes (GOMEMLIMIT), so the garbage collector works harder before memory grows past it; 0 leaves the runtime default")
+	gcPercent := fs.Int("gc-percent", 100, "garbage collector target (GOGC): collect when the heap grows this many percent over the live data; -1 turns that trigger off, so that only --memory-limit starts a collection")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the whole run to this file (for pprof)")
 	memProfile := fs.String("mem-profile", "", "write a heap profile to this file when ingest stops (for pprof)")
 	if err := parseFlags(fs, args); err != nil {
@@ -111,6 +112,12 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if *memLimit < 0 {
 		return usagef("ingest: --memory-limit: must not be negative, got %d", *memLimit)
 	}
+	if *gcPercent < -1 {
+		return usagef("ingest: --gc-percent: must be -1 (off) or at least 0, got %d", *gcPercent)
+	}
+	if *gcPercent < 0 && *memLimit == 0 && os.Getenv("GOMEMLIMIT") == "" {
+		return usagef("ingest: --gc-percent: -1 (off) needs a --memory-limit, or the heap would grow without bound")
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return usagef("ingest: --log-level: %q is not one of debug, info, warn, error", *logLevel)
@@ -122,6 +129,9 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	log := e.logger(level)
 	if *memLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(int64(*memLimit))
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(*gcPercent)
 	}
 	w, err := ch.open(ctx)
 	if err != nil {

@@ -1,0 +1,118 @@
+package ingest
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/ccqa/ccqa/event"
+)
+
+// inserter merges the batches of one table that wait for an INSERT at the same time, from any
+// of the partitions, into one INSERT.
+//
+// Why: ClickHouse does a fixed amount of work per INSERT (a part for the table and for each
+// materialized view and month, and their later merges), so its CPU per row falls steeply with
+// the rows per INSERT (measured on calls: about 3.9 us per row at 16k rows per INSERT, 2.4 us
+// at 50k). Each partition's batch holds only its share of the memory budget, so the more
+// partitions, the smaller the batches; merging them gives large INSERTs without more memory.
+//
+// How: a writer that wants its batch inserted queues it, then waits for one of the process's
+// INSERT slots. The writer that gets a slot takes every batch queued for the table at that
+// moment (its own, unless another writer already took it along) and sends them as one INSERT;
+// each writer whose batch was in it gets the INSERT's result. When the slots are free a batch
+// goes alone at once, so latency at a low rate is unchanged; under load, batches queue while
+// the slots are busy and go together. Nothing else changes for the writers: each commits its
+// own partition's offsets after its INSERT was acknowledged, and retries on failure as before
+// (a failed merged INSERT fails for all of its batches, and each writer retries its own).
+type inserter struct {
+	in   *Ingester
+	kind event.Kind
+	mu   sync.Mutex
+	// queue holds the batches waiting for an INSERT, at most one per partition (a partition's
+	// writer handles one batch at a time).
+	queue []*insertReq
+}
+
+// insertReq is one writer's batch waiting for, or in, an INSERT.
+type insertReq struct {
+	ctx  context.Context
+	rows rowBuffer
+	done chan error // receives the INSERT's result, exactly once
+}
+
+// insert writes rows (alone or with other partitions' batches of the table) and returns when
+// the INSERT that carried them is done. When ctx ends first, it returns ctx's error, and the
+// rows are either left out of any INSERT or in an INSERT that ctx cancels; either way, rows is
+// no longer used once insert returns.
+func (t *inserter) insert(ctx context.Context, rows rowBuffer) error {
+	req := &insertReq{ctx: ctx, rows: rows, done: make(chan error, 1)}
+	t.mu.Lock()
+	t.queue = append(t.queue, req)
+	t.mu.Unlock()
+	select {
+	case t.in.slots <- struct{}{}:
+		t.mu.Lock()
+		reqs := t.queue
+		t.queue = nil
+		t.mu.Unlock()
+		if len(reqs) > 0 {
+			t.run(reqs)
+		}
+		<-t.in.slots
+		// Our batch was in this INSERT or in another writer's; either has answered by now or
+		// will, and an INSERT that carries it ends when ctx does.
+		return <-req.done
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		t.mu.Lock()
+		if i := slices.Index(t.queue, req); i >= 0 {
+			t.queue = slices.Delete(t.queue, i, i+1)
+			t.mu.Unlock()
+			return ctx.Err()
+		}
+		t.mu.Unlock()
+		return <-req.done
+	}
+}
+
+// run sends the queued batches as one INSERT and gives each its result. The INSERT is
+// cancelled as soon as any of its writers' contexts ends (a drain deadline), so no writer
+// waits past its own deadline for another's INSERT; the others retry.
+func (t *inserter) run(reqs []*insertReq) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	live := reqs[:0:0]
+	for _, r := range reqs {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- err
+			continue
+		}
+		stop := context.AfterFunc(r.ctx, cancel)
+		defer stop()
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	bufs := make([]rowBuffer, len(live))
+	for i, r := range live {
+		bufs[i] = r.rows
+	}
+	in := t.in
+	now := in.nowFn()
+	t0 := time.Now()
+	err := insertRows(ctx, in.wh.Conn(), in.wh.Database(), uint64(now.UnixNano()), now.UTC(), bufs...)
+	if err == nil {
+		in.prom.insertSecs.Observe(time.Since(t0).Seconds())
+	}
+	for _, r := range live {
+		if err != nil && r.ctx.Err() != nil {
+			r.done <- r.ctx.Err()
+			continue
+		}
+		r.done <- err
+	}
+}
