@@ -21,14 +21,14 @@ import (
 //     FINAL, LIMIT 1 BY id) sees all of them, so it stays exact; per-agent aggregates are partial
 //     sums on each shard that the Distributed engine adds up, which is exact for counts and sums
 //     (means are sums over counts in the views). Materialized views read X_local and write
-//     Y_local, so each shard derives the facts of its own events.
+//     Y_local, so each shard derives the facts of its own events (contact_facts, survey_facts,
+//     insert_marks).
 //   - Node-local (NodeLocal): the month-build cache (contact_metrics and its build log). Each
 //     node keeps, builds and swaps its own copy with REPLACE PARTITION exactly as a single node
 //     does; it is derived data, rebuilt from the Distributed facts whenever it is stale, so it
 //     needs no replication, and a build never has to coordinate with the other nodes.
-//   - Everything else (reference data, settings, schema_migrations, QA, scorecard, payroll and
-//     the facts the month builds read whole: survey_facts, insert_marks): one full copy on every
-//     node, Replicated*MergeTree with a ZooKeeper path without {shard}
+//   - Everything else (reference data, settings, schema_migrations, QA, scorecard, payroll: the
+//     tables the application writes, at a human rate): one full copy on every node, Replicated*MergeTree with a ZooKeeper path without {shard}
 //     (/clickhouse/tables/all/<db>/X), so that the app writes and reads them on any node and
 //     joins with them stay local.
 //
@@ -50,6 +50,15 @@ var ShardKeys = map[string]string{
 	// live on the shard of their call or chat; this key only places rows inserted through the
 	// Distributed table, and agrees with that placement (contact_id is the call or chat id).
 	"contact_facts": "cityHash64(contact_id)",
+	// survey_facts and insert_marks are filled by materialized views on surveys_local (and
+	// calls_local, chats_local) too. They were first full copies on every node; then every
+	// INSERT of every shard made a part on every node, and with one replica down their merges
+	// fell behind until inserts failed with "Too many parts" (seen in `make test-cluster`).
+	// Sharded, each shard holds the marks and surveys of its own inserts, and the readers
+	// aggregate them through the Distributed table (maxMerge, argMax by survey_id), which is
+	// exact across shards.
+	"survey_facts": "cityHash64(survey_id)",
+	"insert_marks": "cityHash64(source)",
 }
 
 // NodeLocal lists the tables every node keeps to itself (a cache that each node builds from the

@@ -117,14 +117,20 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 //   - insert_deduplicate = 0: Replicated tables would silently drop an INSERT block identical to
 //     a recent one. Raw events are de-duplicated by id anyway, but an application row (a QA
 //     review, an approval, an adjustment) must never vanish for resembling an earlier one.
+//   - max_replica_delay_for_distributed_queries = 30: a read through a Distributed table skips a
+//     replica more than 30 s behind (one just restarted) when its shard has a fresher one. The
+//     month builds count data inserted up to a minute before they start as seen (metrics
+//     buildMargin); reading a replica at most 30 s behind keeps that true (the default, 300 s,
+//     would not).
 //
 // A cluster also needs distributed_product_mode = global (see RequiredClusterSettings), which
 // cannot be sent this way: clickhouse-go can only send integer settings to a server as old as
 // 18.16, so it belongs in the ClickHouse profile of ccqa's user.
 func sessionSettings() clickhouse.Settings {
 	return clickhouse.Settings{
-		"insert_distributed_sync": 1,
-		"insert_deduplicate":      0,
+		"insert_distributed_sync":                   1,
+		"insert_deduplicate":                        0,
+		"max_replica_delay_for_distributed_queries": 30,
 	}
 }
 

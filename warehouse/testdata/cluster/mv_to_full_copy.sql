@@ -1,3 +1,5 @@
-CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.survey_facts_from_surveys TO ${db}.survey_facts AS
-SELECT cityHash64(interaction_id) AS interaction_key, survey_id, version
-FROM ${db}.surveys
+-- A hypothetical view from a sharded table into a full-copy one: only the source is rewritten.
+CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.agent_seen_from_calls TO ${db}.agent_seen AS
+SELECT agent_id, max(offered_at) AS last_seen
+FROM ${db}.calls
+GROUP BY agent_id
