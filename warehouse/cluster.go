@@ -184,9 +184,10 @@ func parenthesize(params string) string {
 	return "(" + params + ")"
 }
 
-// RequiredClusterSettings are the server settings, of the profile of ccqa's ClickHouse user,
-// that cluster mode needs and that cannot be sent per query to ClickHouse 18.16 (see
-// sessionSettings); Migrate in cluster mode refuses to run without them.
+// RequiredClusterSettings are the settings cluster mode needs beyond sessionSettings, string
+// settings that clickhouse-go cannot send per query to ClickHouse 18.16: there they must be in
+// the profile of ccqa's ClickHouse user; Open sends them with every query to servers that take
+// string settings (current releases). Migrate in cluster mode refuses to run without them.
 //
 // distributed_product_mode = global: an IN or JOIN whose subquery reads a Distributed table,
 // inside a query over a Distributed table, is computed once on the initiator and shipped to the

@@ -83,7 +83,7 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 	if o.DialTimeout == 0 {
 		o.DialTimeout = 5 * time.Second
 	}
-	conn, err := clickhouse.Open(&clickhouse.Options{
+	opts := &clickhouse.Options{
 		Addr:     strings.Split(o.Addr, ","),
 		Settings: sessionSettings(),
 		// The database is named in every statement, so the session stays in "default"; this
@@ -95,15 +95,42 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 		MaxIdleConns:    8,
 		ConnMaxLifetime: time.Hour,
 		Compression:     &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
-	})
+	}
+	conn, err := open(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse %s: %w", o.Addr, err)
 	}
-	if err := conn.Ping(ctx); err != nil {
+	// A server that takes settings as strings also gets RequiredClusterSettings with every
+	// query, so a cluster of current releases needs nothing in its users' profiles; 18.16 (integer
+	// settings only, through clickhouse-go) needs them in the profile.
+	if v, err := conn.ServerVersion(); err == nil && v.Revision > stringSettingsRevision {
+		for k, val := range RequiredClusterSettings {
+			opts.Settings[k] = val
+		}
 		conn.Close()
-		return nil, fmt.Errorf("clickhouse %s: %w", o.Addr, err)
+		if conn, err = open(ctx, opts); err != nil {
+			return nil, fmt.Errorf("clickhouse %s: %w", o.Addr, err)
+		}
 	}
 	return &Warehouse{conn: conn, db: o.Database}, nil
+}
+
+// stringSettingsRevision is the last native protocol revision whose settings are sent as
+// integers (clickhouse-go's DBMS_MIN_REVISION_WITH_SETTINGS_SERIALIZED_AS_STRINGS); later
+// servers take settings of any type.
+const stringSettingsRevision = 54429
+
+// open opens a connection pool and checks that the server answers.
+func open(ctx context.Context, opts *clickhouse.Options) (driver.Conn, error) {
+	conn, err := clickhouse.Open(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.Ping(ctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
 }
 
 // sessionSettings are sent with every query. They make the same SQL correct on a cluster (see
@@ -123,9 +150,9 @@ func Open(ctx context.Context, o Options) (*Warehouse, error) {
 //     buildMargin); reading a replica at most 30 s behind keeps that true (the default, 300 s,
 //     would not).
 //
-// A cluster also needs distributed_product_mode = global (see RequiredClusterSettings), which
-// cannot be sent this way: clickhouse-go can only send integer settings to a server as old as
-// 18.16, so it belongs in the ClickHouse profile of ccqa's user.
+// A cluster also needs distributed_product_mode = global (see RequiredClusterSettings). Open
+// adds it when the server takes string settings; clickhouse-go can send only integer settings
+// to a server as old as 18.16, so there it belongs in the ClickHouse profile of ccqa's user.
 func sessionSettings() clickhouse.Settings {
 	return clickhouse.Settings{
 		"insert_distributed_sync":                   1,
