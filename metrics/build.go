@@ -232,7 +232,7 @@ func MonthDaysSQL(source string, loc *time.Location) string {
 // ContactDaysColumns lists the columns of contact_metrics_days, in MonthDaysSQL's order.
 const ContactDaysColumns = "month, day, agent_id, contacts, asa_n, asa_sum, offered_calls, answered_in_sl, " +
 	"abandoned_calls, frt_n, frt_sum, frt_values, art_n, art_sum, aht_n, aht_sum, resolution_n, resolution_sum, " +
-	"resolution_values, fcr_count, csat_n, csat_satisfied, csat_score_sum, complaints_count, inquiry_customer_ids"
+	"resolution_values, fcr_count, csat_n, csat_satisfied, csat_score_sum, complaints_count, inquiry_customer_ids, build_team"
 
 // ContactMetricsColumns lists the columns of contact_metrics, in MonthRowsSQL's order.
 const ContactMetricsColumns = "month, " + contactMetricsColumns

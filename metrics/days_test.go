@@ -45,7 +45,8 @@ func smallBenchLoad(t *testing.T) []string {
 // the same, for agent and team rows by day, week and month, unfiltered and filtered by team and
 // by agent, over whole months and over ranges that cut weeks and months. Then it checks that
 // migration 0040's invalidation of builds made before it makes the next read rebuild each month
-// with its day aggregates. WithoutP90 must change nothing but leave the p90s out.
+// with its day aggregates, and that an agent who changed teams after the builds counts for the
+// new team. WithoutP90 must change nothing but leave the p90s out.
 func TestDayAggregatesMatchPerContact(t *testing.T) {
 	w := itest.Warehouse(t)
 	ctx := context.Background()
@@ -159,6 +160,27 @@ func TestDayAggregatesMatchPerContact(t *testing.T) {
 		}
 	}
 	compare("built by the reads")
+
+	// An agent moves to another team after the builds: build_team (which only orders the day
+	// rows) is stale, and both forms must count a7 for T0 now, as the agents import says.
+	if err := w.Conn().Exec(ctx, w.Expand("INSERT INTO ${db}.agents (agent_id, name, team, level, hired_on, updated_at, version) "+
+		"SELECT 'a7', 'Agent 7', 'T0', 'L1', toDate('2024-01-01'), now(), toUInt64(2)", nil)); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := metrics.Rows(ctx, w, metrics.Query{Level: metrics.LevelAgent, By: metrics.ByMonth, From: d(2025, 12, 1), To: d(2026, 3, 1), Team: "T0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a7 int
+	for _, r := range moved {
+		if r.AgentID == "a7" && r.Team == "T0" && r.Contacts > 0 {
+			a7++
+		}
+	}
+	if a7 != 3 {
+		t.Fatalf("after moving a7 to T0, T0's agent rows hold a7 with contacts in %d months, want 3", a7)
+	}
+	compare("after a7 moved from T3 to T0")
 
 	// Migration 0040 marks every month built before it as built in no time zone, so the next
 	// read rebuilds it with its day aggregates. Emulate a database built before it: no day rows.

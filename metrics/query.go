@@ -285,11 +285,15 @@ func buildSQL(q Query, loc *time.Location, fromDays bool) string {
 		if fromDays {
 			// The same range by business day: a day is in [from, to) exactly when its contacts'
 			// start_at is in [fromAt, toAt).
-			days := "month >= toDate('" + time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly) +
-				"') AND month < toDate('" + lastMonth.Format(time.DateOnly) + "') AND day >= toDate('" + from.Format(time.DateOnly) +
-				"') AND day < toDate('" + to.Format(time.DateOnly) + "')"
+			monthRange := "month >= toDate('" + time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly) +
+				"') AND month < toDate('" + lastMonth.Format(time.DateOnly) + "')"
+			days := monthRange + " AND day >= toDate('" + from.Format(time.DateOnly) + "') AND day < toDate('" + to.Format(time.DateOnly) + "')"
 			if len(cf) > 0 {
-				days += " AND " + strings.Join(cf, " AND ")
+				// The rows are ordered by the team each agent had at build time: the teams the
+				// selected agents had let the primary key skip every other team's blocks; the
+				// agent condition itself decides (see migration 0040).
+				agents := strings.Join(cf, " AND ")
+				days += " AND build_team IN (SELECT DISTINCT build_team FROM ${db}.contact_metrics_days WHERE " + monthRange + " AND " + agents + ") AND " + agents
 			}
 			vars["contact_part"] = strings.TrimRight(withoutHeader(daysPartTemplate), "\n")
 			vars["frt_p90"] = "if(frt_n = 0, CAST(NULL AS Nullable(Int64)),\n               arraySort(groupArrayArray(frt_values))[intDiv(9 * frt_n + 9, 10)])"
