@@ -253,6 +253,15 @@ func (w *Warehouse) clusterMode(ctx context.Context, want string) (string, error
 	if err != nil && want == "" {
 		return "", err
 	}
+	if !ok {
+		// The setting is written last and replicated asynchronously: a migrate through another
+		// node right after the first may not see it yet, but the Distributed tables name the
+		// cluster too.
+		have, ok, err = w.distributedCluster(ctx)
+		if err != nil {
+			return "", err
+		}
+	}
 	switch {
 	case ok && want != "" && have != want:
 		return "", fmt.Errorf("--cluster %s: database %s is on cluster %s: %w", want, w.db, have, ErrClusterMode)
@@ -262,6 +271,29 @@ func (w *Warehouse) clusterMode(ctx context.Context, want string) (string, error
 		return "", fmt.Errorf("database %s was being created on a cluster whose name is not recorded yet: run migrate with --cluster again: %w", w.db, ErrClusterMode)
 	}
 	return want, nil
+}
+
+// distributedCluster returns the cluster named by the first argument of a Distributed table of
+// the database, if it has one.
+func (w *Warehouse) distributedCluster(ctx context.Context) (string, bool, error) {
+	rows, err := w.conn.Query(ctx, "SELECT engine_full FROM system.tables WHERE database = ? AND engine = 'Distributed' ORDER BY name LIMIT 1", w.db)
+	if err != nil {
+		return "", false, fmt.Errorf("read system.tables: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return "", false, rows.Err()
+	}
+	var full string
+	if err := rows.Scan(&full); err != nil {
+		return "", false, err
+	}
+	name, _, _ := strings.Cut(strings.TrimPrefix(full, "Distributed("), ",")
+	name = strings.Trim(strings.TrimSpace(name), "'")
+	if !identRe.MatchString(name) {
+		return "", false, fmt.Errorf("cluster of a Distributed table of %s: cannot read %q", w.db, full)
+	}
+	return name, true, nil
 }
 
 func (w *Warehouse) appliedVersions(ctx context.Context) (map[uint32]bool, error) {

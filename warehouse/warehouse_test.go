@@ -92,6 +92,8 @@ func TestOptionsValidate(t *testing.T) {
 		{Options{Addr: "localhost"}, "clickhouse address"},
 		{Options{Addr: "localhost:9000", Database: "bad-name"}, "database"},
 		{Options{Addr: "localhost:9000", Database: "x; DROP"}, "database"},
+		{Options{Addr: "ch1:9000,ch2"}, `clickhouse address "ch2"`},
+		{Options{Addr: "ch1:9000,"}, `clickhouse address ""`},
 	}
 	for _, tc := range tests {
 		err := tc.o.Validate()
@@ -99,7 +101,9 @@ func TestOptionsValidate(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v, want an error naming %q", tc.o, err, tc.want)
 		}
 	}
-	if err := (Options{Addr: "127.0.0.1:9000", Database: "ccqa_1"}).Validate(); err != nil {
-		t.Errorf("valid options refused: %v", err)
+	for _, ok := range []Options{{Addr: "127.0.0.1:9000", Database: "ccqa_1"}, {Addr: "ch1:9000,ch3:9000,ch2:9000"}} {
+		if err := ok.Validate(); err != nil {
+			t.Errorf("valid options %+v refused: %v", ok, err)
+		}
 	}
 }

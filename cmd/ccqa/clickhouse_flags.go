@@ -19,7 +19,7 @@ type chFlags struct {
 }
 
 func (c *chFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.addr, "clickhouse", envOr("CCQA_CLICKHOUSE", "127.0.0.1:9000"), "ClickHouse native protocol address host:port (env CCQA_CLICKHOUSE)")
+	fs.StringVar(&c.addr, "clickhouse", envOr("CCQA_CLICKHOUSE", "127.0.0.1:9000"), "ClickHouse native protocol address host:port, or several comma-separated, tried in order (env CCQA_CLICKHOUSE)")
 	fs.StringVar(&c.db, "database", envOr("CCQA_DATABASE", warehouse.DefaultDatabase), "ClickHouse database (env CCQA_DATABASE)")
 	fs.StringVar(&c.user, "clickhouse-user", envOr("CCQA_CLICKHOUSE_USER", "default"), "ClickHouse user (env CCQA_CLICKHOUSE_USER)")
 	fs.StringVar(&c.password, "clickhouse-password", envOr("CCQA_CLICKHOUSE_PASSWORD", ""), "ClickHouse password (env CCQA_CLICKHOUSE_PASSWORD)")
