@@ -237,6 +237,40 @@ func TestCluster(t *testing.T) {
 			t.Errorf("%ss: no rows through the Distributed table", k)
 		}
 	}
+
+	// The application tables are full copies: a manager's entry made through node 3 counts in a
+	// rollup run through node 2, whose grades payroll reads through node 4.
+	var agent string
+	for k := range s.oracle.Compute() {
+		if strings.HasPrefix(k, "2026-11/") && (agent == "" || k[8:] < agent) {
+			agent = k[8:]
+		}
+	}
+	ccqaRun(t, 0, "adjust", "add", "--clickhouse", nodes[2], "--database", db, "--agent", agent, "--month", "2026-11",
+		"--item", "late", "--points", "-2", "--reason", "迟到", "--user", "mgr")
+	itest.Eventually(t, time.Minute, func() (bool, string) {
+		var n uint64
+		_ = node[1].Conn().QueryRow(ctx, "SELECT count() FROM "+db+".adjustments").Scan(&n)
+		return n == 1, fmt.Sprintf("node 2 sees %d adjustments, want 1", n)
+	})
+	if out := ccqaRun(t, 0, "rollup", "--clickhouse", nodes[1], "--database", db, "--month", "2026-11", "--user", "ops"); !strings.Contains(out, "revision 1") {
+		t.Errorf("rollup output: %s", out)
+	}
+	itest.Eventually(t, time.Minute, func() (bool, string) {
+		var rows uint64
+		var adj float64
+		q := "SELECT count(), sumIf(adjustments_total, agent_id = ?) FROM " + db + "_payroll.monthly_grades WHERE month = toDate('2026-11-01')"
+		if err := node[3].Conn().QueryRow(ctx, q, agent).Scan(&rows, &adj); err != nil {
+			return false, err.Error()
+		}
+		var agents int
+		for k := range s.oracle.Compute() {
+			if strings.HasPrefix(k, "2026-11/") {
+				agents++
+			}
+		}
+		return rows >= uint64(agents) && adj == -2, fmt.Sprintf("node 4: %d grade rows (want ≥ %d agents), %s's adjustments %v (want -2)", rows, agents, agent, adj)
+	})
 }
 
 // ccqaRun runs the ccqa binary and requires the exit code; it returns stdout.
