@@ -58,7 +58,7 @@ func (b *Backfill) Flush(ctx context.Context) (valid, invalid int, err error) {
 		b.rows.reset()
 	}
 	if invalid > 0 {
-		if err := insertErrors(ctx, b.wh.Conn(), b.wh.Database(), b.dead, uint64(now.UnixNano()), now.UTC()); err != nil {
+		if err := insertRows(ctx, b.wh.Conn(), b.wh.Database(), uint64(now.UnixNano()), now.UTC(), errorRows(b.dead)); err != nil {
 			return valid, 0, fmt.Errorf("backfill %s: record invalid events: %w", b.kind, err)
 		}
 		b.dead = b.dead[:0]

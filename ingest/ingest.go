@@ -180,6 +180,7 @@ type Ingester struct {
 	pools map[event.Kind]*sync.Pool
 	// inserters merge the batches of each table that wait for an INSERT slot together.
 	inserters map[event.Kind]*inserter
+	errors    *inserter // the same for the ingest_errors rows of batches
 	stats     struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
@@ -240,8 +241,9 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 	in.pools = map[event.Kind]*sync.Pool{}
 	in.inserters = map[event.Kind]*inserter{}
 	for _, k := range event.Kinds {
-		in.inserters[k] = &inserter{in: in, kind: k}
+		in.inserters[k] = &inserter{in: in}
 	}
+	in.errors = &inserter{in: in}
 	for _, k := range event.Kinds {
 		in.pools[k] = &sync.Pool{New: func() any { return newRowBuffer(k) }}
 	}

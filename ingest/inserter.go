@@ -5,8 +5,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/ccqa/ccqa/event"
 )
 
 // inserter merges the batches of one table that wait for an INSERT at the same time, from any
@@ -26,19 +24,31 @@ import (
 // the slots are busy and go together. Nothing else changes for the writers: each commits its
 // own partition's offsets after its INSERT was acknowledged, and retries on failure as before
 // (a failed merged INSERT fails for all of its batches, and each writer retries its own).
+//
+// The invalid messages of batches (the ingest_errors table) go through an inserter of their
+// own for the same reason: a few rows per batch, and one INSERT each cost ClickHouse as much
+// again as the batches' events.
 type inserter struct {
-	in   *Ingester
-	kind event.Kind
-	mu   sync.Mutex
+	in *Ingester
+	mu sync.Mutex
 	// queue holds the batches waiting for an INSERT, at most one per partition (a partition's
 	// writer handles one batch at a time).
 	queue []*insertReq
+	// gather is when the batches queued now may go: insertGather after the first of them.
+	gather time.Time
 }
+
+// insertGather is how long the first batch queued for a table waits for other partitions'
+// batches to join its INSERT. Under a backlog, partitions cut their batches at different
+// moments, a few tens of milliseconds apart, so without it they would rarely meet; at a low
+// rate it adds this much to the time an event takes to become visible (BatchWait, 1 s by
+// default, is the larger part).
+const insertGather = 50 * time.Millisecond
 
 // insertReq is one writer's batch waiting for, or in, an INSERT.
 type insertReq struct {
 	ctx  context.Context
-	rows rowBuffer
+	rows columnSource
 	done chan error // receives the INSERT's result, exactly once
 }
 
@@ -46,11 +56,27 @@ type insertReq struct {
 // the INSERT that carried them is done. When ctx ends first, it returns ctx's error, and the
 // rows are either left out of any INSERT or in an INSERT that ctx cancels; either way, rows is
 // no longer used once insert returns.
-func (t *inserter) insert(ctx context.Context, rows rowBuffer) error {
+func (t *inserter) insert(ctx context.Context, rows columnSource) error {
 	req := &insertReq{ctx: ctx, rows: rows, done: make(chan error, 1)}
 	t.mu.Lock()
+	if len(t.queue) == 0 {
+		t.gather = time.Now().Add(insertGather)
+	}
 	t.queue = append(t.queue, req)
+	gather := t.gather
 	t.mu.Unlock()
+	if wait := time.Until(gather); wait > 0 {
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case err := <-req.done:
+			timer.Stop()
+			return err
+		case <-ctx.Done():
+			timer.Stop()
+			return t.leave(ctx, req)
+		}
+	}
 	select {
 	case t.in.slots <- struct{}{}:
 		t.mu.Lock()
@@ -67,15 +93,21 @@ func (t *inserter) insert(ctx context.Context, rows rowBuffer) error {
 	case err := <-req.done:
 		return err
 	case <-ctx.Done():
-		t.mu.Lock()
-		if i := slices.Index(t.queue, req); i >= 0 {
-			t.queue = slices.Delete(t.queue, i, i+1)
-			t.mu.Unlock()
-			return ctx.Err()
-		}
-		t.mu.Unlock()
-		return <-req.done
+		return t.leave(ctx, req)
 	}
+}
+
+// leave takes a batch whose context ended out of the queue, or, when an INSERT already carries
+// it, waits for that INSERT (which the same context cancels).
+func (t *inserter) leave(ctx context.Context, req *insertReq) error {
+	t.mu.Lock()
+	if i := slices.Index(t.queue, req); i >= 0 {
+		t.queue = slices.Delete(t.queue, i, i+1)
+		t.mu.Unlock()
+		return ctx.Err()
+	}
+	t.mu.Unlock()
+	return <-req.done
 }
 
 // run sends the queued batches as one INSERT and gives each its result. The INSERT is
@@ -97,7 +129,7 @@ func (t *inserter) run(reqs []*insertReq) {
 	if len(live) == 0 {
 		return
 	}
-	bufs := make([]rowBuffer, len(live))
+	bufs := make([]columnSource, len(live))
 	for i, r := range live {
 		bufs[i] = r.rows
 	}

@@ -387,7 +387,6 @@ func (p *partition) abandon(b *batch) {
 func (p *partition) flush(b *batch) bool {
 	in, ctx := p.in, p.drain
 	start := in.nowFn()
-	conn, db := in.wh.Conn(), in.wh.Database()
 	if n := b.rows.len(); n > 0 {
 		ins := in.inserters[p.kind]
 		err := p.retry(ctx, opInsert, func(ctx context.Context) error { return ins.insert(ctx, b.rows) })
@@ -401,10 +400,7 @@ func (p *partition) flush(b *batch) bool {
 		if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, b.dead) }); err != nil {
 			return false
 		}
-		err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error {
-			now := in.nowFn()
-			return insertErrors(ctx, conn, db, b.dead, uint64(now.UnixNano()), now.UTC())
-		})
+		err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error { return in.errors.insert(ctx, errorRows(b.dead)) })
 		if err != nil {
 			return false
 		}

@@ -20,19 +20,25 @@ import (
 // an allocation per string field, and the value is freed with the batch. Each event kind has
 // its own implementation because each has its own table.
 type rowBuffer interface {
+	columnSource
 	// add decodes one message and appends it as a row. An error (a *event.ValidationError) means
 	// the message is invalid and nothing was appended.
 	add(m *kafka.Message) error
-	// len is the number of rows held.
-	len() int
-	// columns returns the table, its column names and the rows as column slices in that
-	// order, stamped with version and now; insertRows sends them.
-	columns(version uint64, now time.Time) (table string, names []string, cols []any)
 	// reset empties the buffer, keeping its capacity.
 	reset()
 	// grow makes room for n more rows, so that filling a batch does not copy its columns over
 	// and over as they double.
 	grow(n int)
+}
+
+// columnSource is rows of one table held as column slices: a batch's valid events (rowBuffer)
+// or its invalid messages (errorRows).
+type columnSource interface {
+	// len is the number of rows held.
+	len() int
+	// columns returns the table, its column names and the rows as column slices in that
+	// order, stamped with version and now; insertRows sends them.
+	columns(version uint64, now time.Time) (table string, names []string, cols []any)
 }
 
 func newRowBuffer(k event.Kind) rowBuffer {
@@ -100,7 +106,7 @@ const chatChunkRows = 256
 // stamping them with version and now. One INSERT for the batches of several partitions (see
 // inserter) costs ClickHouse much less per row than one each: the server does a fixed amount of
 // work per INSERT (a part per table, materialized view and month, and later their merges).
-func insertRows(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time, bufs ...rowBuffer) error {
+func insertRows(ctx context.Context, conn driver.Conn, db string, version uint64, now time.Time, bufs ...columnSource) error {
 	var (
 		table string
 		names []string
@@ -497,7 +503,12 @@ type deadLetter struct {
 
 var errorColNames = []string{"src_topic", "src_partition", "src_offset", "msg_key", "code", "field", "reason", "raw", "received_at", "version"}
 
-func insertErrors(ctx context.Context, conn driver.Conn, db string, dls []deadLetter, version uint64, now time.Time) error {
+// errorRows are the invalid messages of a batch, as rows of the ingest_errors table.
+type errorRows []deadLetter
+
+func (dls errorRows) len() int { return len(dls) }
+
+func (dls errorRows) columns(version uint64, now time.Time) (string, []string, []any) {
 	n := len(dls)
 	topic, key, code, field, reason, raw := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	part, off, ver, at := make([]int32, n), make([]int64, n), make([]uint64, n), make([]time.Time, n)
@@ -506,5 +517,5 @@ func insertErrors(ctx context.Context, conn driver.Conn, db string, dls []deadLe
 		key[i], code[i], field[i], reason[i], raw[i] = string(d.msg.Key), d.code, d.field, d.err, string(d.msg.Value)
 		at[i], ver[i] = now, version
 	}
-	return sendColumns(ctx, conn, db, "ingest_errors", errorColNames, []any{topic, part, off, key, code, field, reason, raw, at, ver})
+	return "ingest_errors", errorColNames, []any{topic, part, off, key, code, field, reason, raw, at, ver}
 }
