@@ -42,8 +42,8 @@ func smallBenchLoad(t *testing.T) []string {
 // TestDayAggregatesMatchPerContact checks the day aggregates (contact_metrics_days, what Rows
 // reads for agent and team rows) against the per-contact form (RowsPerContact, the reference
 // that the hand-computed fixtures check) on generated traffic: every field of every row must be
-// the same, for agent and team rows by day, week and month, unfiltered and filtered by team and
-// by agent, over whole months and over ranges that cut weeks and months. Then it checks that
+// the same, for agent and team rows by day, week and month, unfiltered and filtered by team
+// (an agent filter reads per contact), over whole months and over ranges that cut weeks and months. Then it checks that
 // migration 0040's invalidation of builds made before it makes the next read rebuild each month
 // with its day aggregates, and that an agent who changed teams after the builds counts for the
 // new team. WithoutP90 must change nothing but leave the p90s out.
@@ -75,10 +75,7 @@ func TestDayAggregatesMatchPerContact(t *testing.T) {
 		{Level: metrics.LevelTeam, By: metrics.ByWeek, From: d(2025, 12, 3), To: d(2026, 2, 11), Team: "T2"},
 		{Level: metrics.LevelAgent, By: metrics.ByWeek, From: d(2025, 12, 3), To: d(2026, 2, 11), Team: "T2"},
 		{Level: metrics.LevelAgent, By: metrics.ByMonth, From: d(2025, 12, 1), To: d(2026, 3, 1)},
-		{Level: metrics.LevelAgent, By: metrics.ByMonth, From: d(2025, 12, 10), To: d(2026, 2, 20), Agent: "a7"},
-		{Level: metrics.LevelAgent, By: metrics.ByDay, From: d(2026, 1, 1), To: d(2026, 2, 1), Agent: "a7"},
-		{Level: metrics.LevelAgent, By: metrics.ByWeek, From: d(2025, 12, 1), To: d(2026, 3, 1), Agent: "a7", Team: "T3"},
-		{Level: metrics.LevelAgent, By: metrics.ByWeek, From: d(2025, 12, 1), To: d(2026, 3, 1), Agent: "a7", Team: "T0"},
+		{Level: metrics.LevelAgent, By: metrics.ByDay, From: d(2025, 12, 10), To: d(2026, 2, 20), Team: "T3"},
 	}
 	compare := func(stage string) {
 		t.Helper()
