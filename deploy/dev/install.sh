@@ -22,6 +22,8 @@ if [ "$want" = all ]; then
   need mvn maven
   need kcat kcat
   need chromium chromium # headless browser for the QA web app test (qa/web)
+  # CJK glyphs, or the Chinese pages' screenshots of the browser tests show boxes.
+  [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || pkgs+=(fonts-noto-cjk)
 fi
 if [ "$want" = zookeeper ]; then
   need java openjdk-17-jre-headless
