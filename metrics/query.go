@@ -223,7 +223,49 @@ func BuildPerContactSQL(q Query, loc *time.Location) string {
 }
 
 func buildSQL(q Query, loc *time.Location, fromDays bool) string {
+	return buildSets(q, nil, loc, fromDays)
+}
+
+// filtersOf returns the contact conditions of q's agent and team filters (the same conditions
+// hold for orders, on the order's latest agent).
+func filtersOf(q Query) []string {
+	var cf []string
+	if q.Agent != "" {
+		cf = append(cf, "agent_id = "+quote(q.Agent))
+	}
+	if q.Team != "" {
+		cf = append(cf, "agent_id IN (SELECT agent_id FROM ${db}.agents_latest WHERE team = "+quote(q.Team)+")")
+	}
+	return cf
+}
+
+// condOf is q's filters as one condition ("1" without filters).
+func condOf(q Query) string {
+	cf := filtersOf(q)
+	if len(cf) == 0 {
+		return "1"
+	}
+	return strings.Join(cf, " AND ")
+}
+
+// buildSets instantiates the template for q, or, with sets, for several row sets at once (see
+// BuildTogetherSQL; q then carries only the shared range and options).
+func buildSets(q Query, sets []Query, loc *time.Location, fromDays bool) string {
 	p := partsFor(q.Level)
+	if sets != nil {
+		// Keys are "i|key" (see bucketSQL); names and teams are added in Go, rows sorted there.
+		p.keyCols = "k AS agent_id, '' AS agent_name, '' AS team, '' AS queue"
+		p.keyJoin = ""
+		p.orderBy = "k"
+		p.orders = true
+		p.targets = false
+		for _, s := range sets {
+			if s.By == ByMonth {
+				p.targets = true
+			}
+		}
+		q.By = ByMonth // only for targets_enabled below
+	}
 	sl := q.ServiceLevelSeconds
 	if sl == 0 {
 		sl = DefaultServiceLevelSeconds
@@ -256,17 +298,24 @@ func buildSQL(q Query, loc *time.Location, fromDays bool) string {
 		rng := func(col string, a, b time.Time) string {
 			return col + " >= " + dateTimeLit(a) + " AND " + col + " < " + dateTimeLit(b)
 		}
-		var cf []string // contact filter
-		var of []string // order filter (on the order's latest agent)
-		if q.Agent != "" {
-			cf = append(cf, "agent_id = "+quote(q.Agent))
-			of = append(of, "agent_id = "+quote(q.Agent))
+		cf := filtersOf(q) // contact filter
+		if sets != nil {
+			// The scan reads what any set needs; each set's own condition picks its rows.
+			cf = nil
+			var conds []string
+			for _, s := range sets {
+				c := condOf(s)
+				if c == "1" {
+					conds = nil
+					break
+				}
+				conds = append(conds, "("+c+")")
+			}
+			if len(conds) > 0 {
+				cf = []string{"(" + strings.Join(conds, " OR ") + ")"}
+			}
 		}
-		if q.Team != "" {
-			team := "agent_id IN (SELECT agent_id FROM ${db}.agents_latest WHERE team = " + quote(q.Team) + ")"
-			cf = append(cf, team)
-			of = append(of, team)
-		}
+		of := append([]string(nil), cf...) // order filter (on the order's latest agent)
 		if q.Queue != "" {
 			cf = append(cf, "queue = "+quote(q.Queue))
 			// Orders carry no queue: with a queue filter there are no order metrics.
@@ -339,6 +388,9 @@ func buildSQL(q Query, loc *time.Location, fromDays bool) string {
 	// The contacts part goes in first: it holds placeholders of its own, and a Replacer does
 	// not look again at the text it put in.
 	text := strings.Replace(metricsTemplate, "{{contact_part}}", vars["contact_part"], 1)
+	if sets != nil {
+		text = bucketSQL(text, sets, loc)
+	}
 	pairs := make([]string, 0, 2*len(vars))
 	for k, v := range vars {
 		pairs = append(pairs, "{{"+k+"}}", v)
