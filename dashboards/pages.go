@@ -258,35 +258,35 @@ func (d *Dashboards) agentPage(ctx context.Context, p params, v viewer, lk linke
 	}
 	now := d.cfg.Now()
 	err = parallel(
-		func() (err error) {
-			qq := q(metrics.LevelAgent, metrics.ByWeek)
-			qq.Agent = a.ID
-			agentW, err = d.src.metricRows(ctx, qq)
-			return err
-		},
-		func() (err error) {
-			qq := q(metrics.LevelAgent, metrics.ByMonth)
-			qq.Agent = a.ID
-			agentM, err = d.src.metricRows(ctx, qq)
-			return err
-		},
-		func() (err error) {
-			if a.Team == "" {
-				return nil
+		func() error {
+			// The agent's and the team's rows by week and by month come from one statement that
+			// reads each source once (metrics.RowsTogether); the team's only when the team
+			// cache has none younger than its TTL.
+			aw, am := q(metrics.LevelAgent, metrics.ByWeek), q(metrics.LevelAgent, metrics.ByMonth)
+			aw.Agent, am.Agent = a.ID, a.ID
+			qs := []metrics.Query{aw, am}
+			var tw, tm metrics.Query
+			if a.Team != "" {
+				tw, tm = q(metrics.LevelTeam, metrics.ByWeek), q(metrics.LevelTeam, metrics.ByMonth)
+				tw.Team, tm.Team = a.Team, a.Team
+				var okW, okM bool
+				teamW, okW = d.src.freshTeamRows(tw, now)
+				teamM, okM = d.src.freshTeamRows(tm, now)
+				if !okW || !okM {
+					qs = append(qs, tw, tm)
+				}
 			}
-			qq := q(metrics.LevelTeam, metrics.ByWeek)
-			qq.Team = a.Team
-			teamW, err = d.src.teamRows(ctx, qq, now)
-			return err
-		},
-		func() (err error) {
-			if a.Team == "" {
-				return nil
+			sets, err := d.src.metricRowsTogether(ctx, qs)
+			if err != nil {
+				return err
 			}
-			qq := q(metrics.LevelTeam, metrics.ByMonth)
-			qq.Team = a.Team
-			teamM, err = d.src.teamRows(ctx, qq, now)
-			return err
+			agentW, agentM = sets[0], sets[1]
+			if len(sets) == 4 {
+				teamW, teamM = sets[2], sets[3]
+				d.src.keepTeamRows(tw, teamW, now)
+				d.src.keepTeamRows(tm, teamM, now)
+			}
+			return nil
 		},
 		func() (err error) {
 			grades, gradesOK, err = d.src.grades(ctx, "grades_agent", a.ID, dateKey(p.Month))
@@ -471,13 +471,17 @@ func (d *Dashboards) teamPage(ctx context.Context, p params, v viewer, lk linker
 		return nil, err
 	}
 	err = parallel(
-		func() (err error) {
-			agentM, err = d.src.metricRows(ctx, metrics.Query{Level: metrics.LevelAgent, By: metrics.ByMonth, From: from, To: to, Team: p.Team, WithoutP90: true})
-			return err
-		},
-		func() (err error) {
-			agentW, err = d.src.metricRows(ctx, metrics.Query{Level: metrics.LevelAgent, By: metrics.ByWeek, From: from, To: to, Team: p.Team, WithoutP90: true})
-			return err
+		func() error {
+			// Both periods from one statement that reads each source once.
+			sets, err := d.src.metricRowsTogether(ctx, []metrics.Query{
+				{Level: metrics.LevelAgent, By: metrics.ByMonth, From: from, To: to, Team: p.Team, WithoutP90: true},
+				{Level: metrics.LevelAgent, By: metrics.ByWeek, From: from, To: to, Team: p.Team, WithoutP90: true},
+			})
+			if err != nil {
+				return err
+			}
+			agentM, agentW = sets[0], sets[1]
+			return nil
 		},
 		func() (err error) {
 			grades, gradesOK, err = d.src.grades(ctx, "grades_team_month", dateKey(p.Month), p.Team)

@@ -57,28 +57,6 @@ func (s *source) ensureBuilt(ctx context.Context, from, to time.Time) error {
 	return err
 }
 
-// teamRows returns team-level rows from the team cache when they are younger than teamTTL.
-func (s *source) teamRows(ctx context.Context, q metrics.Query, now time.Time) ([]metrics.Row, error) {
-	if s.teams == nil || s.teamTTL <= 0 {
-		return s.metricRows(ctx, q)
-	}
-	s.teams.mu.Lock()
-	rows, ok := s.teams.rows[q]
-	fresh := ok && now.Sub(s.teams.at[q]) < s.teamTTL
-	s.teams.mu.Unlock()
-	if fresh {
-		return rows, nil
-	}
-	rows, err := s.metricRows(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	s.teams.mu.Lock()
-	s.teams.rows[q], s.teams.at[q] = rows, now
-	s.teams.mu.Unlock()
-	return rows, nil
-}
-
 // query returns the embedded statement sql/NAME.sql with ${db}, ${tz} and vars filled in.
 func (s *source) query(name string, vars map[string]string) string {
 	b, err := sqlFiles.ReadFile("sql/" + name + ".sql")
@@ -317,23 +295,53 @@ func (s *source) ingestHealth(ctx context.Context, from, to time.Time, step time
 	return buckets, erows.Err()
 }
 
-// metricRows runs metrics.Rows, or returns the memo's rows of the same query.
-func (s *source) metricRows(ctx context.Context, q metrics.Query) ([]metrics.Row, error) {
-	if s.memo == nil {
-		return metrics.Rows(ctx, s.wh, q)
+// metricRowsTogether returns the rows of each query, from the memo where it has them all, else
+// from one metrics.RowsTogether statement (each source read once for all the queries).
+func (s *source) metricRowsTogether(ctx context.Context, qs []metrics.Query) ([][]metrics.Row, error) {
+	if s.memo != nil {
+		out := make([][]metrics.Row, len(qs))
+		s.memo.mu.Lock()
+		all := true
+		for i, q := range qs {
+			rows, ok := s.memo.rows[q]
+			out[i], all = rows, all && ok
+		}
+		s.memo.mu.Unlock()
+		if all {
+			return out, nil
+		}
 	}
-	s.memo.mu.Lock()
-	rows, ok := s.memo.rows[q]
-	s.memo.mu.Unlock()
-	if ok {
-		return rows, nil
-	}
-	rows, err := metrics.Rows(ctx, s.wh, q)
+	out, err := metrics.RowsTogether(ctx, s.wh, qs)
 	if err != nil {
 		return nil, err
 	}
-	s.memo.mu.Lock()
-	s.memo.rows[q] = rows
-	s.memo.mu.Unlock()
-	return rows, nil
+	if s.memo != nil {
+		s.memo.mu.Lock()
+		for i, q := range qs {
+			s.memo.rows[q] = out[i]
+		}
+		s.memo.mu.Unlock()
+	}
+	return out, nil
+}
+
+// freshTeamRows returns the team cache's rows of q when they are younger than teamTTL.
+func (s *source) freshTeamRows(q metrics.Query, now time.Time) ([]metrics.Row, bool) {
+	if s.teams == nil || s.teamTTL <= 0 {
+		return nil, false
+	}
+	s.teams.mu.Lock()
+	defer s.teams.mu.Unlock()
+	rows, ok := s.teams.rows[q]
+	return rows, ok && now.Sub(s.teams.at[q]) < s.teamTTL
+}
+
+// keepTeamRows puts team rows into the team cache (when it is on).
+func (s *source) keepTeamRows(q metrics.Query, rows []metrics.Row, now time.Time) {
+	if s.teams == nil || s.teamTTL <= 0 {
+		return
+	}
+	s.teams.mu.Lock()
+	s.teams.rows[q], s.teams.at[q] = rows, now
+	s.teams.mu.Unlock()
 }

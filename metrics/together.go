@@ -197,7 +197,10 @@ func bucketSQL(text string, sets []Query, loc *time.Location) string {
 		if len(els) == 0 { // no month set: the targets part reads nothing (targets_enabled = 0)
 			els = append(els, "(month, '')")
 		}
-		return "            tupleElement(arrayJoin([" + strings.Join(els, ", ") + "]) AS bucket, 1) AS period,\n" +
+		// Buckets of queries whose filters the row does not meet are dropped before arrayJoin:
+		// kept, they would form one large group of the empty key per period, whose distinct
+		// counts alone cost as much as the team's.
+		return "            tupleElement(arrayJoin(arrayFilter(b -> tupleElement(b, 2) != '', [" + strings.Join(els, ", ") + "])) AS bucket, 1) AS period,\n" +
 			"            tupleElement(bucket, 2) AS k,"
 	}
 	var cands, candMax []string
