@@ -92,7 +92,7 @@ func DefaultConfig() Config {
 		BatchRows:        50000,
 		BatchBytes:       16 << 20,
 		BatchWait:        time.Second,
-		MaxBufferedBytes: 24 << 20,
+		MaxBufferedBytes: 48 << 20,
 		MaxInserts:       2,
 		FetchBytes:       4 << 20,
 		FetchWait:        250 * time.Millisecond,

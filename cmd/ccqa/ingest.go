@@ -91,7 +91,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, e.g. 127.0.0.1:9464 (off when empty)")
 	status := fs.Duration("status-every", 5*time.Second, "print a status line (rate, lag) to stderr this often; 0 turns it off")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	memLimit := fs.Int("memory-limit", 224<<20, "soft limit of the Go heap in bytes (GOMEMLIMIT), so the garbage collector works harder before memory grows past it; 0 leaves the runtime default")
+	memLimit := fs.Int("memory-limit", 256<<20, "soft limit of the Go heap in bytes (GOMEMLIMIT), so the garbage collector works harder before memory grows past it; 0 leaves the runtime default")
 	gcPercent := fs.Int("gc-percent", 100, "garbage collector target (GOGC): collect when the heap grows this many percent over the live data; -1 turns that trigger off, so that only --memory-limit starts a collection")
 	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile of the whole run to this file (for pprof)")
 	memProfile := fs.String("mem-profile", "", "write a heap profile to this file when ingest stops (for pprof)")
