@@ -303,13 +303,17 @@ func buildSets(q Query, sets []Query, loc *time.Location, fromDays bool) string 
 			// The scan reads what any set needs; each set's own condition picks its rows.
 			cf = nil
 			var conds []string
+			seen := map[string]bool{}
 			for _, s := range sets {
 				c := condOf(s)
 				if c == "1" {
 					conds = nil
 					break
 				}
-				conds = append(conds, "("+c+")")
+				if !seen[c] {
+					seen[c] = true
+					conds = append(conds, "("+c+")")
+				}
 			}
 			if len(conds) > 0 {
 				cf = []string{"(" + strings.Join(conds, " OR ") + ")"}

@@ -203,10 +203,19 @@ func bucketSQL(text string, sets []Query, loc *time.Location) string {
 		return "            tupleElement(arrayJoin(arrayFilter(b -> tupleElement(b, 2) != '', [" + strings.Join(els, ", ") + "])) AS bucket, 1) AS period,\n" +
 			"            tupleElement(bucket, 2) AS k,"
 	}
+	// One candidate flag per distinct filter (the agent page's week and month sets share theirs).
 	var cands, candMax []string
+	candOf := map[string]string{}        // filter -> flag column
+	setCand := make([]string, len(sets)) // query -> flag column
 	for i, s := range sets {
-		cands = append(cands, "("+inRange+" AND "+condOf(s)+") AS e_cand"+strconv.Itoa(i))
-		candMax = append(candMax, "max(e_cand"+strconv.Itoa(i)+") AS cand"+strconv.Itoa(i))
+		c := condOf(s)
+		if _, ok := candOf[c]; !ok {
+			n := strconv.Itoa(len(candOf))
+			candOf[c] = "cand" + n
+			cands = append(cands, "("+inRange+" AND "+c+") AS e_cand"+n)
+			candMax = append(candMax, "max(e_cand"+n+") AS cand"+n)
+		}
+		setCand[i] = candOf[c]
 	}
 	replace := func(text, old, new string) string {
 		if strings.Count(text, old) != 1 {
@@ -217,7 +226,7 @@ func bucketSQL(text string, sets []Query, loc *time.Location) string {
 	text = replace(text, "            {{period}}(day) AS period,\n            {{key}} AS k,", buckets("day", nil, false))
 	text = replace(text, "            {{period}}(start_at, '${tz}') AS period,\n            {{key}} AS k,", buckets("start_at, '${tz}'", nil, false))
 	text = replace(text, "            {{period}}(first_at, '${tz}') AS period,\n            {{order_key}} AS k,",
-		buckets("first_at, '${tz}'", func(i int) string { return "cand" + strconv.Itoa(i) + " = 1" }, false))
+		buckets("first_at, '${tz}'", func(i int) string { return setCand[i] + " = 1" }, false))
 	text = replace(text, "            month AS period,\n            {{target_key}} AS k,", buckets("", nil, true))
 	text = replace(text, "amount_minor AS e_amount,", "amount_minor AS e_amount, "+strings.Join(cands, ", ")+",")
 	text = replace(text, "argMax(e_amount, rank_key) AS amount_minor", "argMax(e_amount, rank_key) AS amount_minor, "+strings.Join(candMax, ", "))
