@@ -112,6 +112,16 @@ func TestCurrentClickHouse(t *testing.T) {
 			query(expand(metrics.ViewSQL(q)), check{stage: "empty"})
 		}
 	}
+	// The statement of RowsTogether: the agent page's four sets and the team page's two.
+	rng := func(l metrics.Level, p metrics.Period, agent, team string) metrics.Query {
+		return metrics.Query{Level: l, By: p, From: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
+			To: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Agent: agent, Team: team, WithoutP90: true}
+	}
+	query(expand(metrics.BuildTogetherSQL([]metrics.Query{rng(metrics.LevelAgent, metrics.ByWeek, "a'1", ""),
+		rng(metrics.LevelAgent, metrics.ByMonth, "a'1", ""), rng(metrics.LevelTeam, metrics.ByWeek, "", `t\1`),
+		rng(metrics.LevelTeam, metrics.ByMonth, "", `t\1`)}, loc)), check{stage: "empty"})
+	query(expand(metrics.BuildTogetherSQL([]metrics.Query{rng(metrics.LevelAgent, metrics.ByWeek, "", "t"),
+		rng(metrics.LevelAgent, metrics.ByMonth, "", "t")}, loc)), check{stage: "empty"})
 
 	for i, path := range fixtureFiles(t) {
 		fx, err := parseFixture(path)
