@@ -55,7 +55,7 @@ type partition struct {
 	gaveUp    bool // the writer gave a batch up: nothing after it may be committed
 	lastRows  int  // messages in the previous batch: the size hint of the next
 	retryingM sync.Mutex
-	retrying  bool
+	retrying  int // retry calls of this partition failing now (the writes of a batch run together)
 }
 
 // consumePartition reads one partition for one generation until the generation ends or the
@@ -387,28 +387,27 @@ func (p *partition) abandon(b *batch) {
 func (p *partition) flush(b *batch) bool {
 	in, ctx := p.in, p.drain
 	start := in.nowFn()
+	// The invalid messages (dead-letter topic, then ingest_errors) are written at the same
+	// time as the valid rows rather than after them, so a batch holds its memory budget for
+	// the longer of the two writes, not their sum; the commit below waits for both.
+	deadOK := make(chan bool, 1)
+	if len(b.dead) > 0 {
+		go func() { deadOK <- p.writeDead(ctx, b) }()
+	} else {
+		deadOK <- true
+	}
+	rowsOK := true
 	if n := b.rows.len(); n > 0 {
 		ins := in.inserters[p.kind]
 		err := p.retry(ctx, opInsert, func(ctx context.Context) error { return ins.insert(ctx, b.rows) })
-		if err != nil {
-			return false
+		if err == nil {
+			in.stats.inserted.Add(int64(n))
+			p.inserted.Add(float64(n))
 		}
-		in.stats.inserted.Add(int64(n))
-		p.inserted.Add(float64(n))
+		rowsOK = err == nil
 	}
-	if len(b.dead) > 0 {
-		if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, b.dead) }); err != nil {
-			return false
-		}
-		err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error { return in.errors.insert(ctx, errorRows(b.dead)) })
-		if err != nil {
-			return false
-		}
-		in.stats.deadLettered.Add(int64(len(b.dead)))
-		for _, d := range b.dead {
-			in.prom.deadLettered.WithLabelValues(p.topic, d.code).Inc()
-		}
-		p.log.Info("invalid messages dead-lettered", "count", len(b.dead), "first_reason", b.dead[0].err)
+	if !<-deadOK || !rowsOK {
+		return false
 	}
 	// The rows are in ClickHouse: now, and only now, the offsets may be committed. A commit
 	// that fails for good (the generation is over) loses nothing: the rows are re-delivered to
@@ -435,6 +434,25 @@ func (p *partition) flush(b *batch) bool {
 	return true
 }
 
+// writeDead sends a batch's invalid messages to the dead-letter topic and then to the
+// ingest_errors table, retrying each, and reports whether both were written.
+func (p *partition) writeDead(ctx context.Context, b *batch) bool {
+	in := p.in
+	if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, b.dead) }); err != nil {
+		return false
+	}
+	err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error { return in.errors.insert(ctx, errorRows(b.dead)) })
+	if err != nil {
+		return false
+	}
+	in.stats.deadLettered.Add(int64(len(b.dead)))
+	for _, d := range b.dead {
+		in.prom.deadLettered.WithLabelValues(p.topic, d.code).Inc()
+	}
+	p.log.Info("invalid messages dead-lettered", "count", len(b.dead), "first_reason", b.dead[0].err)
+	return true
+}
+
 // isFenced reports a commit refused because this member's generation is over: retrying cannot
 // help.
 func isFenced(err error) bool {
@@ -455,7 +473,12 @@ func (p permanent) Unwrap() error { return p.err }
 func (p *partition) retry(ctx context.Context, op string, fn func(context.Context) error) error {
 	in := p.in
 	wait := in.cfg.RetryMin
-	defer p.setRetrying(false)
+	failing := false
+	defer func() {
+		if failing {
+			p.setRetrying(false)
+		}
+	}()
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx)
 		if err == nil {
@@ -471,7 +494,10 @@ func (p *partition) retry(ctx context.Context, op string, fn func(context.Contex
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		p.setRetrying(true)
+		if !failing {
+			failing = true
+			p.setRetrying(true)
+		}
 		in.prom.retries.WithLabelValues(op).Inc()
 		in.stats.retries.Add(1)
 		p.log.Warn("write failed, retrying", "op", op, "attempt", attempt, "backoff", wait, "err", err)
@@ -482,19 +508,28 @@ func (p *partition) retry(ctx context.Context, op string, fn func(context.Contex
 	}
 }
 
+// setRetrying counts a retry call of the partition that started (on) or stopped failing; the
+// partition counts as retrying while any of them fails.
 func (p *partition) setRetrying(on bool) {
 	p.retryingM.Lock()
 	defer p.retryingM.Unlock()
-	if p.retrying == on {
-		return
+	var d int32
+	switch {
+	case on:
+		p.retrying++
+		if p.retrying == 1 {
+			d = 1
+		}
+	default:
+		p.retrying--
+		if p.retrying == 0 {
+			d = -1
+		}
 	}
-	p.retrying = on
-	d := int32(1)
-	if !on {
-		d = -1
+	if d != 0 {
+		p.in.stats.retrying.Add(d)
+		p.in.prom.retrying.Add(float64(d))
 	}
-	p.in.stats.retrying.Add(d)
-	p.in.prom.retrying.Add(float64(d))
 }
 
 func newDeadLetter(m kafka.Message, err error) deadLetter {
