@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/ccqa/ccqa/metrics"
 	"github.com/ccqa/ccqa/qa"
 )
@@ -60,6 +62,7 @@ func (d *Dashboards) basePage(p params, lk linker, route, title string, body any
 
 // render builds the page of route and writes it.
 func (d *Dashboards) render(ctx context.Context, w io.Writer, route string, p params, v viewer, lk linker) error {
+	ctx = withShortReads(ctx)
 	var (
 		pg  *page
 		err error
@@ -958,4 +961,15 @@ func (d *Dashboards) ingestPage(ctx context.Context, p params, lk linker) (*page
 	}
 	b.NoErrors = len(codeNames) == 0
 	return d.basePage(p, lk, "ingest", l.T("ingest_page"), b), nil
+}
+
+// withShortReads marks the queries of a page as what they are, many short reads of the same
+// recent blocks: ClickHouse then keeps the blocks they decompress in its uncompressed cache
+// (use_uncompressed_cache, which ClickHouse recommends for frequent short queries; reads larger
+// than merge_tree_max_rows_to_use_cache bypass it, so a month build started by a page does not
+// flush it). It is the server's block cache, like the OS page cache under it: every value is
+// still computed from the stored rows at request time, nothing of ccqa's is cached by it. Measured
+// on the benchmark data set: the agent page's statement 240 → 210 ms (README, Dashboards).
+func withShortReads(ctx context.Context) context.Context {
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"use_uncompressed_cache": 1}))
 }
