@@ -3,7 +3,6 @@ package metrics_test
 import (
 	"context"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -123,21 +122,7 @@ func TestDayAggregatesMatchPerContact(t *testing.T) {
 				continue
 			}
 			for i := range fast {
-				fm, err := rowMap(fast[i])
-				if err != nil {
-					t.Fatal(err)
-				}
-				rm, err := rowMap(ref[i])
-				if err != nil {
-					t.Fatal(err)
-				}
-				var diffs []string
-				for k, rv := range rm {
-					if !sameValue(fm[k], rv) {
-						diffs = append(diffs, k+": "+show(fm[k])+" (day aggregates) != "+show(rv)+" (per contact)")
-					}
-				}
-				sort.Strings(diffs)
+				rm, diffs := rowDiffs(t, fast[i], ref[i], "day aggregates", "per contact")
 				for _, e := range diffs {
 					t.Errorf("%s: row %s: %s", name, rowKey(rm), e)
 				}

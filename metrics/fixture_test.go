@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/ccqa/ccqa/event"
@@ -428,4 +429,32 @@ func show(v any) string {
 		return "null"
 	}
 	return fmt.Sprint(v)
+}
+
+// rowDiffs compares every field of got with want and returns want's field map (for naming the
+// row) and one sorted line per field that differs or that only one side has, each side named by
+// its label.
+func rowDiffs(t *testing.T, got, want metrics.Row, gotLabel, wantLabel string) (map[string]any, []string) {
+	t.Helper()
+	gm, err := rowMap(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wm, err := rowMap(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var diffs []string
+	for k, wv := range wm {
+		if !sameValue(gm[k], wv) {
+			diffs = append(diffs, k+": "+show(gm[k])+" ("+gotLabel+") != "+show(wv)+" ("+wantLabel+")")
+		}
+	}
+	for k := range gm {
+		if _, ok := wm[k]; !ok {
+			diffs = append(diffs, k+": "+show(gm[k])+" ("+gotLabel+"), absent ("+wantLabel+")")
+		}
+	}
+	sort.Strings(diffs)
+	return wm, diffs
 }

@@ -3,7 +3,6 @@ package metrics_test
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -88,26 +87,7 @@ func TestRowsTogether(t *testing.T) {
 					} else if ref[j].ResolutionP90Seconds != nil {
 						p90s++
 					}
-					gm, err := rowMap(g)
-					if err != nil {
-						t.Fatal(err)
-					}
-					rm, err := rowMap(ref[j])
-					if err != nil {
-						t.Fatal(err)
-					}
-					var diffs []string
-					for k, rv := range rm {
-						if !sameValue(gm[k], rv) {
-							diffs = append(diffs, k+": "+show(gm[k])+" (together) != "+show(rv)+" (alone, per contact)")
-						}
-					}
-					for k := range gm {
-						if _, ok := rm[k]; !ok {
-							diffs = append(diffs, k+": "+show(gm[k])+" (together), absent alone")
-						}
-					}
-					sort.Strings(diffs)
+					rm, diffs := rowDiffs(t, g, ref[j], "together", "alone, per contact")
 					for _, e := range diffs {
 						t.Errorf("%s: row %s: %s", name, rowKey(rm), e)
 					}
