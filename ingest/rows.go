@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -13,12 +12,11 @@ import (
 	"github.com/ccqa/ccqa/event"
 )
 
-// rowBuffer accumulates the valid events of one batch as typed column slices, ready for a
-// columnar insert: no reflection per row, one append per column per batch. The strings of the
-// rows share the memory of the Kafka message values (event.Decode*Shared): kafka-go allocates
-// each value for its message and ingest never modifies or reuses it, so this saves a copy and
-// an allocation per string field, and the value is freed with the batch. Each event kind has
-// its own implementation because each has its own table.
+// rowBuffer accumulates the valid events of one batch as columns (see columns.go for their
+// layout), ready for a columnar insert: no reflection per row, one append per column per
+// block. The message values are not kept: their strings are copied into the columns, so each
+// value is garbage once decoded. Each event kind has its own implementation because each has
+// its own table.
 type rowBuffer interface {
 	columnSource
 	// add decodes one message and appends it as a row. An error (a *event.ValidationError) means
@@ -31,14 +29,14 @@ type rowBuffer interface {
 	grow(n int)
 }
 
-// columnSource is rows of one table held as column slices: a batch's valid events (rowBuffer)
-// or its invalid messages (errorRows).
+// columnSource is rows of one table held as columns: a batch's valid events (rowBuffer) or
+// its invalid messages (errorRows).
 type columnSource interface {
 	// len is the number of rows held.
 	len() int
-	// columns returns the table, its column names and the rows as column slices in that
-	// order, stamped with version and now; insertRows sends them.
-	columns(version uint64, now time.Time) (table string, names []string, cols []any)
+	// columns returns the table, its column names and the columns in that order, stamped with
+	// version and now; insertRows sends them.
+	columns(version uint64, now time.Time) (table string, names []string, cols []column)
 }
 
 func newRowBuffer(k event.Kind) rowBuffer {
@@ -46,7 +44,9 @@ func newRowBuffer(k event.Kind) rowBuffer {
 	case event.KindCall:
 		return &callRows{}
 	case event.KindChat:
-		return &chatRows{}
+		c := &chatRows{}
+		c.msgFrom.ends, c.msgText.ends, c.msgAt.ends = &c.msgs, &c.msgs, &c.msgs
+		return c
 	case event.KindSurvey:
 		return &surveyRows{}
 	case event.KindOrder:
@@ -57,35 +57,24 @@ func newRowBuffer(k event.Kind) rowBuffer {
 
 // srcCols are the columns every raw table shares: where the row came from and when.
 type srcCols struct {
-	topic     []string
-	partition []int32
-	offset    []int64
+	topic     dictCol
+	partition sliceCol[int32]
+	offset    sliceCol[int64]
 }
 
 func (s *srcCols) add(m *kafka.Message) {
-	s.topic = append(s.topic, m.Topic)
-	s.partition = append(s.partition, int32(m.Partition))
-	s.offset = append(s.offset, m.Offset)
+	s.topic.add(m.Topic)
+	s.partition.add(int32(m.Partition))
+	s.offset.add(m.Offset)
 }
 
-func (s *srcCols) grow(n int) {
-	s.topic, s.partition, s.offset = slices.Grow(s.topic, n), slices.Grow(s.partition, n), slices.Grow(s.offset, n)
-}
+func (s *srcCols) grow(n int) { s.topic.grow(n); s.partition.grow(n); s.offset.grow(n) }
 
-func (s *srcCols) reset() {
-	s.topic, s.partition, s.offset = clearLen(s.topic), s.partition[:0], s.offset[:0]
-}
+func (s *srcCols) reset() { s.topic.reset(); s.partition.reset(); s.offset.reset() }
 
-// columns returns the shared columns' values in the order of srcColNames.
-func (s *srcCols) columns(version uint64, now time.Time) []any {
-	n := len(s.topic)
-	ing := make([]time.Time, n)
-	ver := make([]uint64, n)
-	for i := range n {
-		ing[i] = now
-		ver[i] = version
-	}
-	return []any{s.topic, s.partition, s.offset, ing, ver}
+// columns returns the shared columns in the order of srcColNames.
+func (s *srcCols) columns(version uint64, now time.Time) []column {
+	return []column{&s.topic, &s.partition, &s.offset, &constCol[int64]{v: now.Unix()}, &constCol[uint64]{v: version}}
 }
 
 var srcColNames = []string{"src_topic", "src_partition", "src_offset", "ingested_at", "version"}
@@ -110,15 +99,15 @@ func insertRows(ctx context.Context, conn driver.Conn, db string, version uint64
 	var (
 		table string
 		names []string
-		sets  [][]any
+		sets  []colSet
 	)
 	for _, b := range bufs {
 		if b.len() == 0 {
 			continue
 		}
-		var cols []any
+		var cols []column
 		table, names, cols = b.columns(version, now)
-		sets = append(sets, cols)
+		sets = append(sets, colSet{rows: b.len(), cols: cols})
 	}
 	if len(sets) == 0 {
 		return nil
@@ -126,16 +115,22 @@ func insertRows(ctx context.Context, conn driver.Conn, db string, version uint64
 	return sendColumns(ctx, conn, db, table, names, sets...)
 }
 
-// sendColumns runs one columnar INSERT into db.table of one or more sets of columns (each a
-// list of parallel slices in the order of names), as blocks of at most sendChunkRows rows.
-func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names []string, sets ...[]any) error {
+// colSet is the columns of one buffer and how many rows they hold.
+type colSet struct {
+	rows int
+	cols []column
+}
+
+// sendColumns runs one columnar INSERT into db.table of one or more sets of columns (each in
+// the order of names), as blocks of at most sendChunkRows rows.
+func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names []string, sets ...colSet) error {
 	chunk := sendChunkRows
 	if table == "chats" {
 		chunk = chatChunkRows
 	}
-	for _, cols := range sets {
-		if len(names) != len(cols) {
-			return fmt.Errorf("ingest: %s: %d column names for %d columns", table, len(names), len(cols))
+	for _, s := range sets {
+		if len(names) != len(s.cols) {
+			return fmt.Errorf("ingest: %s: %d column names for %d columns", table, len(names), len(s.cols))
 		}
 	}
 	q := "INSERT INTO " + db + "." + table + " (" + strings.Join(names, ", ") + ")"
@@ -144,10 +139,9 @@ func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names 
 		return fmt.Errorf("prepare insert into %s: %w", table, err)
 	}
 	started := false
-	for _, cols := range sets {
-		n := colLen(cols[0])
-		for lo := 0; lo < n; lo += chunk {
-			hi := min(lo+chunk, n)
+	for _, s := range sets {
+		for lo := 0; lo < s.rows; lo += chunk {
+			hi := min(lo+chunk, s.rows)
 			if started {
 				if err := b.Flush(); err != nil {
 					_ = b.Abort()
@@ -155,8 +149,8 @@ func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names 
 				}
 			}
 			started = true
-			for i, c := range cols {
-				if err := b.Column(i).Append(sliceCol(c, lo, hi)); err != nil {
+			for i, c := range s.cols {
+				if err := b.Column(i).Append(c.chunk(lo, hi)); err != nil {
 					_ = b.Abort()
 					return fmt.Errorf("insert into %s: column %s: %w", table, names[i], err)
 				}
@@ -169,81 +163,11 @@ func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names 
 	return nil
 }
 
-// colLen and sliceCol handle the column slice types the row buffers use.
-func colLen(c any) int {
-	switch c := c.(type) {
-	case []string:
-		return len(c)
-	case []int32:
-		return len(c)
-	case []int64:
-		return len(c)
-	case []uint64:
-		return len(c)
-	case []uint8:
-		return len(c)
-	case []float64:
-		return len(c)
-	case []time.Time:
-		return len(c)
-	case []*time.Time:
-		return len(c)
-	case [][]time.Time:
-		return len(c)
-	case [][]string:
-		return len(c)
-	}
-	panic(fmt.Sprintf("ingest: unexpected column type %T", c))
-}
-
-func sliceCol(c any, lo, hi int) any {
-	switch c := c.(type) {
-	case []string:
-		return c[lo:hi]
-	case []int32:
-		return c[lo:hi]
-	case []int64:
-		return c[lo:hi]
-	case []uint64:
-		return c[lo:hi]
-	case []uint8:
-		return c[lo:hi]
-	case []float64:
-		return c[lo:hi]
-	case []time.Time:
-		return c[lo:hi]
-	case []*time.Time:
-		return c[lo:hi]
-	case [][]time.Time:
-		return c[lo:hi]
-	case [][]string:
-		return c[lo:hi]
-	}
-	panic(fmt.Sprintf("ingest: unexpected column type %T", c))
-}
-
 func b2u(b bool) uint8 {
 	if b {
 		return 1
 	}
 	return 0
-}
-
-// timeArena hands out pointers to UTC copies of times for the Nullable(DateTime) columns,
-// carved from chunks so that a batch allocates once per timeArenaChunk values, not per row.
-type timeArena struct{ buf []time.Time }
-
-const timeArenaChunk = 512
-
-func (a *timeArena) utc(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	if len(a.buf) == cap(a.buf) {
-		a.buf = make([]time.Time, 0, timeArenaChunk)
-	}
-	a.buf = append(a.buf, t.UTC())
-	return &a.buf[len(a.buf)-1]
 }
 
 // clearLen empties a slice for reuse, zeroing its elements first so that the strings and
@@ -254,14 +178,13 @@ func clearLen[T any](s []T) []T {
 }
 
 type callRows struct {
-	callID, agentID, customerID, queue, direction []string
-	offeredAt, endedAt                            []time.Time
-	answeredAt, resolvedAt                        []*time.Time
-	hold, acw                                     []float64
-	resolved, inquiry, complaint, transferred     []uint8
-	recordingURL                                  []string
+	callID, agentID, customerID, queue, direction strCol
+	offeredAt, endedAt                            sliceCol[int64]
+	answeredAt, resolvedAt                        nullTimeCol
+	hold, acw                                     sliceCol[float64]
+	resolved, inquiry, complaint, transferred     sliceCol[uint8]
+	recordingURL                                  strCol
 	src                                           srcCols
-	times                                         timeArena
 }
 
 func (r *callRows) add(m *kafka.Message) error {
@@ -269,48 +192,61 @@ func (r *callRows) add(m *kafka.Message) error {
 	if err != nil {
 		return err
 	}
-	r.callID = append(r.callID, c.CallID)
-	r.agentID = append(r.agentID, c.AgentID)
-	r.customerID = append(r.customerID, c.CustomerID)
-	r.queue = append(r.queue, c.Queue)
-	r.direction = append(r.direction, c.Direction)
-	r.offeredAt = append(r.offeredAt, c.OfferedAt.UTC())
-	r.answeredAt = append(r.answeredAt, r.times.utc(c.AnsweredAt))
-	r.endedAt = append(r.endedAt, c.EndedAt.UTC())
-	r.hold = append(r.hold, c.HoldSeconds)
-	r.acw = append(r.acw, c.ACWSeconds)
-	r.resolved = append(r.resolved, b2u(c.Resolved))
-	r.resolvedAt = append(r.resolvedAt, r.times.utc(c.ResolvedAt))
-	r.inquiry = append(r.inquiry, b2u(c.Inquiry))
-	r.complaint = append(r.complaint, b2u(c.Complaint))
-	r.transferred = append(r.transferred, b2u(c.Transferred))
-	r.recordingURL = append(r.recordingURL, c.RecordingURL)
+	r.callID.add(c.CallID)
+	r.agentID.add(c.AgentID)
+	r.customerID.add(c.CustomerID)
+	r.queue.add(c.Queue)
+	r.direction.add(c.Direction)
+	r.offeredAt.add(c.OfferedAt.Unix())
+	r.answeredAt.add(c.AnsweredAt)
+	r.endedAt.add(c.EndedAt.Unix())
+	r.hold.add(c.HoldSeconds)
+	r.acw.add(c.ACWSeconds)
+	r.resolved.add(b2u(c.Resolved))
+	r.resolvedAt.add(c.ResolvedAt)
+	r.inquiry.add(b2u(c.Inquiry))
+	r.complaint.add(b2u(c.Complaint))
+	r.transferred.add(b2u(c.Transferred))
+	r.recordingURL.add(c.RecordingURL)
 	r.src.add(m)
 	return nil
 }
 
-func (r *callRows) len() int { return len(r.callID) }
+func (r *callRows) len() int { return r.callID.len() }
+
+func (r *callRows) strs() []*strCol {
+	return []*strCol{&r.callID, &r.agentID, &r.customerID, &r.queue, &r.direction, &r.recordingURL}
+}
 
 func (r *callRows) grow(n int) {
-	for _, c := range []*[]string{&r.callID, &r.agentID, &r.customerID, &r.queue, &r.direction, &r.recordingURL} {
-		*c = slices.Grow(*c, n)
+	for _, c := range r.strs() {
+		c.grow(n)
 	}
-	r.offeredAt, r.endedAt = slices.Grow(r.offeredAt, n), slices.Grow(r.endedAt, n)
-	r.answeredAt, r.resolvedAt = slices.Grow(r.answeredAt, n), slices.Grow(r.resolvedAt, n)
-	r.hold, r.acw = slices.Grow(r.hold, n), slices.Grow(r.acw, n)
-	for _, c := range []*[]uint8{&r.resolved, &r.inquiry, &r.complaint, &r.transferred} {
-		*c = slices.Grow(*c, n)
+	r.offeredAt.grow(n)
+	r.endedAt.grow(n)
+	r.answeredAt.grow(n)
+	r.resolvedAt.grow(n)
+	r.hold.grow(n)
+	r.acw.grow(n)
+	for _, c := range []*sliceCol[uint8]{&r.resolved, &r.inquiry, &r.complaint, &r.transferred} {
+		c.grow(n)
 	}
 	r.src.grow(n)
 }
 
 func (r *callRows) reset() {
-	r.callID, r.agentID, r.customerID, r.queue, r.direction = clearLen(r.callID), clearLen(r.agentID), clearLen(r.customerID), clearLen(r.queue), clearLen(r.direction)
-	r.offeredAt, r.endedAt, r.answeredAt, r.resolvedAt = r.offeredAt[:0], r.endedAt[:0], clearLen(r.answeredAt), clearLen(r.resolvedAt)
-	r.hold, r.acw = r.hold[:0], r.acw[:0]
-	r.resolved, r.inquiry, r.complaint, r.transferred = r.resolved[:0], r.inquiry[:0], r.complaint[:0], r.transferred[:0]
-	r.recordingURL = clearLen(r.recordingURL)
-	r.times = timeArena{}
+	for _, c := range r.strs() {
+		c.reset()
+	}
+	r.offeredAt.reset()
+	r.endedAt.reset()
+	r.answeredAt.reset()
+	r.resolvedAt.reset()
+	r.hold.reset()
+	r.acw.reset()
+	for _, c := range []*sliceCol[uint8]{&r.resolved, &r.inquiry, &r.complaint, &r.transferred} {
+		c.reset()
+	}
 	r.src.reset()
 }
 
@@ -318,22 +254,22 @@ var callColNames = append([]string{"call_id", "agent_id", "customer_id", "queue"
 	"ended_at", "hold_seconds", "acw_seconds", "resolved", "resolved_at", "inquiry", "complaint", "transferred",
 	"recording_url"}, srcColNames...)
 
-func (r *callRows) columns(version uint64, now time.Time) (string, []string, []any) {
-	cols := append([]any{r.callID, r.agentID, r.customerID, r.queue, r.direction, r.offeredAt, r.answeredAt,
-		r.endedAt, r.hold, r.acw, r.resolved, r.resolvedAt, r.inquiry, r.complaint, r.transferred,
-		r.recordingURL}, r.src.columns(version, now)...)
+func (r *callRows) columns(version uint64, now time.Time) (string, []string, []column) {
+	cols := append([]column{&r.callID, &r.agentID, &r.customerID, &r.queue, &r.direction, &r.offeredAt, &r.answeredAt,
+		&r.endedAt, &r.hold, &r.acw, &r.resolved, &r.resolvedAt, &r.inquiry, &r.complaint, &r.transferred,
+		&r.recordingURL}, r.src.columns(version, now)...)
 	return "calls", callColNames, cols
 }
 
 type chatRows struct {
-	chatID, agentID, customerID, queue        []string
-	startedAt, endedAt                        []time.Time
-	msgAt                                     [][]time.Time
-	msgFrom, msgText                          [][]string
-	resolved, inquiry, complaint, transferred []uint8
-	resolvedAt                                []*time.Time
+	chatID, agentID, customerID, queue        strCol
+	startedAt, endedAt                        sliceCol[int64]
+	msgs                                      arrayEnds // the messages of each chat in the three msg_ columns
+	msgAt                                     timeArrayCol
+	msgFrom, msgText                          strArrayCol
+	resolved, inquiry, complaint, transferred sliceCol[uint8]
+	resolvedAt                                nullTimeCol
 	src                                       srcCols
-	times                                     timeArena
 }
 
 func (r *chatRows) add(m *kafka.Message) error {
@@ -341,68 +277,73 @@ func (r *chatRows) add(m *kafka.Message) error {
 	if err != nil {
 		return err
 	}
-	at := make([]time.Time, len(c.Messages))
-	from := make([]string, len(c.Messages))
-	text := make([]string, len(c.Messages))
-	for i, msg := range c.Messages {
-		at[i], from[i], text[i] = msg.At.UTC(), msg.From, msg.Text
+	for _, msg := range c.Messages {
+		r.msgAt.elems = append(r.msgAt.elems, msg.At.Unix())
+		r.msgFrom.elems.add(msg.From)
+		r.msgText.elems.add(msg.Text)
 	}
-	r.chatID = append(r.chatID, c.ChatID)
-	r.agentID = append(r.agentID, c.AgentID)
-	r.customerID = append(r.customerID, c.CustomerID)
-	r.queue = append(r.queue, c.Queue)
-	r.startedAt = append(r.startedAt, c.StartedAt.UTC())
-	r.endedAt = append(r.endedAt, c.EndedAt.UTC())
-	r.msgAt = append(r.msgAt, at)
-	r.msgFrom = append(r.msgFrom, from)
-	r.msgText = append(r.msgText, text)
-	r.resolved = append(r.resolved, b2u(c.Resolved))
-	r.resolvedAt = append(r.resolvedAt, r.times.utc(c.ResolvedAt))
-	r.inquiry = append(r.inquiry, b2u(c.Inquiry))
-	r.complaint = append(r.complaint, b2u(c.Complaint))
-	r.transferred = append(r.transferred, b2u(c.Transferred))
+	r.msgs.close(len(r.msgAt.elems))
+	r.chatID.add(c.ChatID)
+	r.agentID.add(c.AgentID)
+	r.customerID.add(c.CustomerID)
+	r.queue.add(c.Queue)
+	r.startedAt.add(c.StartedAt.Unix())
+	r.endedAt.add(c.EndedAt.Unix())
+	r.resolved.add(b2u(c.Resolved))
+	r.resolvedAt.add(c.ResolvedAt)
+	r.inquiry.add(b2u(c.Inquiry))
+	r.complaint.add(b2u(c.Complaint))
+	r.transferred.add(b2u(c.Transferred))
 	r.src.add(m)
 	return nil
 }
 
-func (r *chatRows) len() int { return len(r.chatID) }
+func (r *chatRows) len() int { return r.chatID.len() }
 
 func (r *chatRows) grow(n int) {
-	for _, c := range []*[]string{&r.chatID, &r.agentID, &r.customerID, &r.queue} {
-		*c = slices.Grow(*c, n)
+	for _, c := range []*strCol{&r.chatID, &r.agentID, &r.customerID, &r.queue} {
+		c.grow(n)
 	}
-	r.startedAt, r.endedAt = slices.Grow(r.startedAt, n), slices.Grow(r.endedAt, n)
-	r.msgAt, r.msgFrom, r.msgText = slices.Grow(r.msgAt, n), slices.Grow(r.msgFrom, n), slices.Grow(r.msgText, n)
-	r.resolvedAt = slices.Grow(r.resolvedAt, n)
-	for _, c := range []*[]uint8{&r.resolved, &r.inquiry, &r.complaint, &r.transferred} {
-		*c = slices.Grow(*c, n)
+	r.startedAt.grow(n)
+	r.endedAt.grow(n)
+	r.msgs.grow(n)
+	r.resolvedAt.grow(n)
+	for _, c := range []*sliceCol[uint8]{&r.resolved, &r.inquiry, &r.complaint, &r.transferred} {
+		c.grow(n)
 	}
 	r.src.grow(n)
 }
 
 func (r *chatRows) reset() {
-	r.chatID, r.agentID, r.customerID, r.queue = clearLen(r.chatID), clearLen(r.agentID), clearLen(r.customerID), clearLen(r.queue)
-	r.startedAt, r.endedAt = r.startedAt[:0], r.endedAt[:0]
-	r.msgAt, r.msgFrom, r.msgText = clearLen(r.msgAt), clearLen(r.msgFrom), clearLen(r.msgText)
-	r.resolved, r.inquiry, r.complaint, r.transferred = r.resolved[:0], r.inquiry[:0], r.complaint[:0], r.transferred[:0]
-	r.resolvedAt = clearLen(r.resolvedAt)
-	r.times = timeArena{}
+	for _, c := range []*strCol{&r.chatID, &r.agentID, &r.customerID, &r.queue} {
+		c.reset()
+	}
+	r.startedAt.reset()
+	r.endedAt.reset()
+	r.msgs.reset()
+	r.msgAt.reset()
+	r.msgFrom.reset()
+	r.msgText.reset()
+	r.resolvedAt.reset()
+	for _, c := range []*sliceCol[uint8]{&r.resolved, &r.inquiry, &r.complaint, &r.transferred} {
+		c.reset()
+	}
 	r.src.reset()
 }
 
 var chatColNames = append([]string{"chat_id", "agent_id", "customer_id", "queue", "started_at", "ended_at", "msg_at",
 	"msg_from", "msg_text", "resolved", "resolved_at", "inquiry", "complaint", "transferred"}, srcColNames...)
 
-func (r *chatRows) columns(version uint64, now time.Time) (string, []string, []any) {
-	cols := append([]any{r.chatID, r.agentID, r.customerID, r.queue, r.startedAt, r.endedAt, r.msgAt,
-		r.msgFrom, r.msgText, r.resolved, r.resolvedAt, r.inquiry, r.complaint, r.transferred}, r.src.columns(version, now)...)
+func (r *chatRows) columns(version uint64, now time.Time) (string, []string, []column) {
+	cols := append([]column{&r.chatID, &r.agentID, &r.customerID, &r.queue, &r.startedAt, &r.endedAt, &r.msgAt,
+		&r.msgFrom, &r.msgText, &r.resolved, &r.resolvedAt, &r.inquiry, &r.complaint, &r.transferred}, r.src.columns(version, now)...)
 	return "chats", chatColNames, cols
 }
 
 type surveyRows struct {
-	surveyID, interactionID, channel, comment []string
-	score                                     []uint8
-	answeredAt                                []time.Time
+	surveyID, interactionID, channel, comment strCol
+	score                                     sliceCol[uint8]
+	answeredAt                                sliceCol[int64]
 	src                                       srcCols
 }
 
@@ -411,43 +352,47 @@ func (r *surveyRows) add(m *kafka.Message) error {
 	if err != nil {
 		return err
 	}
-	r.surveyID = append(r.surveyID, s.SurveyID)
-	r.interactionID = append(r.interactionID, s.InteractionID)
-	r.channel = append(r.channel, s.Channel)
-	r.comment = append(r.comment, s.Comment)
-	r.score = append(r.score, uint8(s.Score))
-	r.answeredAt = append(r.answeredAt, s.AnsweredAt.UTC())
+	r.surveyID.add(s.SurveyID)
+	r.interactionID.add(s.InteractionID)
+	r.channel.add(s.Channel)
+	r.comment.add(s.Comment)
+	r.score.add(uint8(s.Score))
+	r.answeredAt.add(s.AnsweredAt.Unix())
 	r.src.add(m)
 	return nil
 }
 
-func (r *surveyRows) len() int { return len(r.surveyID) }
+func (r *surveyRows) len() int { return r.surveyID.len() }
 
 func (r *surveyRows) grow(n int) {
-	for _, c := range []*[]string{&r.surveyID, &r.interactionID, &r.channel, &r.comment} {
-		*c = slices.Grow(*c, n)
+	for _, c := range []*strCol{&r.surveyID, &r.interactionID, &r.channel, &r.comment} {
+		c.grow(n)
 	}
-	r.score, r.answeredAt = slices.Grow(r.score, n), slices.Grow(r.answeredAt, n)
+	r.score.grow(n)
+	r.answeredAt.grow(n)
 	r.src.grow(n)
 }
 
 func (r *surveyRows) reset() {
-	r.surveyID, r.interactionID, r.channel, r.comment = clearLen(r.surveyID), clearLen(r.interactionID), clearLen(r.channel), clearLen(r.comment)
-	r.score, r.answeredAt = r.score[:0], r.answeredAt[:0]
+	for _, c := range []*strCol{&r.surveyID, &r.interactionID, &r.channel, &r.comment} {
+		c.reset()
+	}
+	r.score.reset()
+	r.answeredAt.reset()
 	r.src.reset()
 }
 
 var surveyColNames = append([]string{"survey_id", "interaction_id", "channel", "score", "answered_at", "comment"}, srcColNames...)
 
-func (r *surveyRows) columns(version uint64, now time.Time) (string, []string, []any) {
-	cols := append([]any{r.surveyID, r.interactionID, r.channel, r.score, r.answeredAt, r.comment}, r.src.columns(version, now)...)
+func (r *surveyRows) columns(version uint64, now time.Time) (string, []string, []column) {
+	cols := append([]column{&r.surveyID, &r.interactionID, &r.channel, &r.score, &r.answeredAt, &r.comment}, r.src.columns(version, now)...)
 	return "surveys", surveyColNames, cols
 }
 
 type orderRows struct {
-	orderID, status, customerID, agentID, interactionID, currency []string
-	amount                                                        []int64
-	at                                                            []time.Time
+	orderID, status, customerID, agentID, interactionID, currency strCol
+	amount                                                        sliceCol[int64]
+	at                                                            sliceCol[int64]
 	src                                                           srcCols
 }
 
@@ -456,39 +401,47 @@ func (r *orderRows) add(m *kafka.Message) error {
 	if err != nil {
 		return err
 	}
-	r.orderID = append(r.orderID, o.OrderID)
-	r.status = append(r.status, o.Status)
-	r.customerID = append(r.customerID, o.CustomerID)
-	r.agentID = append(r.agentID, o.AgentID)
-	r.interactionID = append(r.interactionID, o.InteractionID)
-	r.currency = append(r.currency, o.Currency)
-	r.amount = append(r.amount, o.AmountMinor)
-	r.at = append(r.at, o.At.UTC())
+	r.orderID.add(o.OrderID)
+	r.status.add(o.Status)
+	r.customerID.add(o.CustomerID)
+	r.agentID.add(o.AgentID)
+	r.interactionID.add(o.InteractionID)
+	r.currency.add(o.Currency)
+	r.amount.add(o.AmountMinor)
+	r.at.add(o.At.Unix())
 	r.src.add(m)
 	return nil
 }
 
-func (r *orderRows) len() int { return len(r.orderID) }
+func (r *orderRows) len() int { return r.orderID.len() }
+
+func (r *orderRows) strs() []*strCol {
+	return []*strCol{&r.orderID, &r.status, &r.customerID, &r.agentID, &r.interactionID, &r.currency}
+}
 
 func (r *orderRows) grow(n int) {
-	for _, c := range []*[]string{&r.orderID, &r.status, &r.customerID, &r.agentID, &r.interactionID, &r.currency} {
-		*c = slices.Grow(*c, n)
+	for _, c := range r.strs() {
+		c.grow(n)
 	}
-	r.amount, r.at = slices.Grow(r.amount, n), slices.Grow(r.at, n)
+	r.amount.grow(n)
+	r.at.grow(n)
 	r.src.grow(n)
 }
 
 func (r *orderRows) reset() {
-	r.orderID, r.status, r.customerID, r.agentID = clearLen(r.orderID), clearLen(r.status), clearLen(r.customerID), clearLen(r.agentID)
-	r.interactionID, r.currency, r.amount, r.at = clearLen(r.interactionID), clearLen(r.currency), r.amount[:0], r.at[:0]
+	for _, c := range r.strs() {
+		c.reset()
+	}
+	r.amount.reset()
+	r.at.reset()
 	r.src.reset()
 }
 
 var orderColNames = append([]string{"order_id", "status", "customer_id", "agent_id", "interaction_id", "amount_minor",
 	"currency", "at"}, srcColNames...)
 
-func (r *orderRows) columns(version uint64, now time.Time) (string, []string, []any) {
-	cols := append([]any{r.orderID, r.status, r.customerID, r.agentID, r.interactionID, r.amount, r.currency, r.at},
+func (r *orderRows) columns(version uint64, now time.Time) (string, []string, []column) {
+	cols := append([]column{&r.orderID, &r.status, &r.customerID, &r.agentID, &r.interactionID, &r.amount, &r.currency, &r.at},
 		r.src.columns(version, now)...)
 	return "orders", orderColNames, cols
 }
@@ -508,7 +461,7 @@ type errorRows []deadLetter
 
 func (dls errorRows) len() int { return len(dls) }
 
-func (dls errorRows) columns(version uint64, now time.Time) (string, []string, []any) {
+func (dls errorRows) columns(version uint64, now time.Time) (string, []string, []column) {
 	n := len(dls)
 	topic, key, code, field, reason, raw := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	part, off, ver, at := make([]int32, n), make([]int64, n), make([]uint64, n), make([]time.Time, n)
@@ -517,5 +470,7 @@ func (dls errorRows) columns(version uint64, now time.Time) (string, []string, [
 		key[i], code[i], field[i], reason[i], raw[i] = string(d.msg.Key), d.code, d.field, d.err, string(d.msg.Value)
 		at[i], ver[i] = now, version
 	}
-	return "ingest_errors", errorColNames, []any{topic, part, off, key, code, field, reason, raw, at, ver}
+	return "ingest_errors", errorColNames, []column{&sliceCol[string]{topic}, &sliceCol[int32]{part}, &sliceCol[int64]{off},
+		&sliceCol[string]{key}, &sliceCol[string]{code}, &sliceCol[string]{field}, &sliceCol[string]{reason}, &sliceCol[string]{raw},
+		&sliceCol[time.Time]{at}, &sliceCol[uint64]{ver}}
 }

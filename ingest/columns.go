@@ -1,0 +1,235 @@
+package ingest
+
+import (
+	"slices"
+	"time"
+	"unsafe"
+)
+
+// Column storage of the rows a batch holds until its INSERT.
+//
+// Why not plain Go slices of the decoded values ([]string, []time.Time, []*time.Time): a
+// string header is 16 bytes that points into the Kafka message value, so every message value
+// stays alive as its own heap object until the INSERT, and the garbage collector has to scan
+// every header and pointer of every buffered row, again at each cycle. Measured on the
+// benchmark's call events that was about 720 bytes of heap per 377-byte message, most of it
+// pointers, and a fifth of ingest's CPU in the collector; the memory budget (and so the size
+// of the INSERTs, which decides ClickHouse's cost per row) was bound by it.
+//
+// Here the bytes of each string column sit back to back in one byte slice with one 4-byte end
+// offset per row, times are Unix seconds (DateTime has one-second resolution, so nothing is
+// lost), and nothing a column holds is a pointer: the collector skips it, and a buffered call
+// costs about 240 bytes. The message value is garbage as soon as it is decoded. The values
+// clickhouse-go's Append needs ([]string, []*int64, ...) are built per block of sendChunkRows
+// rows in scratch slices that are reused, with strings that point into the column's bytes
+// (no copy; clickhouse-go copies them into its own block when appending).
+
+// column is one column of the rows held for an INSERT.
+type column interface {
+	// chunk returns rows [lo, hi) as a slice that clickhouse-go's Append takes. The slice may be
+	// scratch memory of the column, valid until the next call of chunk.
+	chunk(lo, hi int) any
+}
+
+// strCol holds the strings of a column back to back.
+type strCol struct {
+	buf     []byte
+	end     []uint32 // end[i] is where row i ends in buf; it starts where row i-1 ends
+	scratch []string
+}
+
+func (c *strCol) add(s string) {
+	c.buf = append(c.buf, s...)
+	c.end = append(c.end, uint32(len(c.buf)))
+}
+
+func (c *strCol) grow(n int) { c.end = slices.Grow(c.end, n) }
+
+func (c *strCol) reset() {
+	c.buf, c.end = c.buf[:0], c.end[:0]
+	c.scratch = clearLen(c.scratch)
+}
+
+func (c *strCol) len() int { return len(c.end) }
+
+// at returns row i as a string that shares the column's bytes.
+func (c *strCol) at(i int) string {
+	var start uint32
+	if i > 0 {
+		start = c.end[i-1]
+	}
+	return c.view(start, c.end[i])
+}
+
+func (c *strCol) view(start, end uint32) string {
+	if start == end {
+		return ""
+	}
+	return unsafe.String(&c.buf[start], int(end-start))
+}
+
+func (c *strCol) chunk(lo, hi int) any {
+	c.scratch = c.views(c.scratch[:0], lo, hi)
+	return c.scratch
+}
+
+// views appends rows [lo, hi) to dst as strings that share the column's bytes.
+func (c *strCol) views(dst []string, lo, hi int) []string {
+	var start uint32
+	if lo > 0 {
+		start = c.end[lo-1]
+	}
+	for _, e := range c.end[lo:hi] {
+		dst = append(dst, c.view(start, e))
+		start = e
+	}
+	return dst
+}
+
+// dictCol is a string column of few distinct values (the source topic): a small dictionary
+// and a 2-byte index per row.
+type dictCol struct {
+	dict    []string
+	idx     []uint16
+	scratch []string
+}
+
+func (c *dictCol) add(s string) {
+	i := slices.Index(c.dict, s)
+	if i < 0 {
+		i = len(c.dict)
+		c.dict = append(c.dict, s)
+	}
+	c.idx = append(c.idx, uint16(i))
+}
+
+func (c *dictCol) grow(n int) { c.idx = slices.Grow(c.idx, n) }
+
+func (c *dictCol) reset() {
+	c.dict, c.idx, c.scratch = clearLen(c.dict), c.idx[:0], clearLen(c.scratch)
+}
+
+func (c *dictCol) chunk(lo, hi int) any {
+	c.scratch = c.scratch[:0]
+	for _, i := range c.idx[lo:hi] {
+		c.scratch = append(c.scratch, c.dict[i])
+	}
+	return c.scratch
+}
+
+// sliceCol is a column whose values are already what clickhouse-go takes: numbers, and
+// DateTime values as Unix seconds ([]int64, which clickhouse-go reads as seconds).
+type sliceCol[T any] struct{ v []T }
+
+func (c *sliceCol[T]) add(v T)              { c.v = append(c.v, v) }
+func (c *sliceCol[T]) grow(n int)           { c.v = slices.Grow(c.v, n) }
+func (c *sliceCol[T]) reset()               { c.v = c.v[:0] }
+func (c *sliceCol[T]) chunk(lo, hi int) any { return c.v[lo:hi] }
+
+// nullTimeCol is a Nullable(DateTime) column: Unix seconds and whether each is set.
+type nullTimeCol struct {
+	sec     []int64
+	set     []bool
+	scratch []*int64
+}
+
+func (c *nullTimeCol) add(t *time.Time) {
+	if t == nil {
+		c.sec, c.set = append(c.sec, 0), append(c.set, false)
+		return
+	}
+	c.sec, c.set = append(c.sec, t.Unix()), append(c.set, true)
+}
+
+func (c *nullTimeCol) grow(n int) { c.sec, c.set = slices.Grow(c.sec, n), slices.Grow(c.set, n) }
+
+func (c *nullTimeCol) reset() {
+	c.sec, c.set, c.scratch = c.sec[:0], c.set[:0], clearLen(c.scratch)
+}
+
+func (c *nullTimeCol) chunk(lo, hi int) any {
+	c.scratch = c.scratch[:0]
+	for i := lo; i < hi; i++ {
+		var p *int64
+		if c.set[i] {
+			p = &c.sec[i]
+		}
+		c.scratch = append(c.scratch, p)
+	}
+	return c.scratch
+}
+
+// constCol is a column with one value in every row (ingested_at, version): nothing is stored
+// per row.
+type constCol[T any] struct {
+	v       T
+	scratch []T
+}
+
+func (c *constCol[T]) chunk(lo, hi int) any {
+	c.scratch = c.scratch[:0]
+	for range hi - lo {
+		c.scratch = append(c.scratch, c.v)
+	}
+	return c.scratch
+}
+
+// arrayEnds holds where each row's elements end in the flat element columns of Array columns
+// (the layout of the native protocol's Array); the Array columns of one table that have the
+// same number of elements per row share it.
+type arrayEnds struct {
+	end []uint32 // end[i] is the number of elements of rows 0..i
+}
+
+func (a *arrayEnds) close(n int) { a.end = append(a.end, uint32(n)) }
+func (a *arrayEnds) grow(n int)  { a.end = slices.Grow(a.end, n) }
+func (a *arrayEnds) reset()      { a.end = a.end[:0] }
+func (a *arrayEnds) span(i int) (lo, hi int) {
+	if i > 0 {
+		lo = int(a.end[i-1])
+	}
+	return lo, int(a.end[i])
+}
+
+// strArrayCol is an Array(String) column.
+type strArrayCol struct {
+	ends    *arrayEnds
+	elems   strCol
+	flat    []string
+	scratch [][]string
+}
+
+func (c *strArrayCol) reset() {
+	c.elems.reset()
+	c.flat, c.scratch = clearLen(c.flat), clearLen(c.scratch)
+}
+
+func (c *strArrayCol) chunk(lo, hi int) any {
+	first, _ := c.ends.span(lo)
+	_, last := c.ends.span(hi - 1)
+	c.flat = c.elems.views(c.flat[:0], first, last)
+	c.scratch = c.scratch[:0]
+	for i := lo; i < hi; i++ {
+		a, b := c.ends.span(i)
+		c.scratch = append(c.scratch, c.flat[a-first:b-first:b-first])
+	}
+	return c.scratch
+}
+
+// timeArrayCol is an Array(DateTime) column, in Unix seconds.
+type timeArrayCol struct {
+	ends    *arrayEnds
+	elems   []int64
+	scratch [][]int64
+}
+
+func (c *timeArrayCol) reset() { c.elems, c.scratch = c.elems[:0], clearLen(c.scratch) }
+
+func (c *timeArrayCol) chunk(lo, hi int) any {
+	c.scratch = c.scratch[:0]
+	for i := lo; i < hi; i++ {
+		a, b := c.ends.span(i)
+		c.scratch = append(c.scratch, c.elems[a:b:b])
+	}
+	return c.scratch
+}
