@@ -220,6 +220,8 @@ type wireChat struct {
 	Inquiry     wBool         `json:"inquiry"`
 	Complaint   wBool         `json:"complaint"`
 	Transferred wBool         `json:"transferred"`
+
+	msgBuf []Message // memory for the validated messages, reused by a ChatDecoder
 }
 
 // DecodeChat decodes and validates one ccqa.chats message. On success Messages is non-nil (an
@@ -243,6 +245,25 @@ func DecodeChat(b []byte) (Chat, error) {
 // modify b afterwards; ingest uses it on message buffers that it owns and never reuses.
 func DecodeChatShared(b []byte) (Chat, error) {
 	if v, ok := fastChat(b, true); ok {
+		return v, nil
+	}
+	return decodeChatJSON(b)
+}
+
+// ChatDecoder decodes chats like DecodeChatShared, reusing its memory from one call to the
+// next: the Messages of a returned Chat are valid only until the next call of DecodeShared on
+// the same decoder (and share memory with b, as DecodeChatShared's strings do). A chat carries
+// a few dozen messages, and allocating them for every chat was most of the cost of decoding
+// one; ingest copies each chat into its columns right away, so it needs them no longer. The
+// zero value is ready to use; a ChatDecoder must not be used by two goroutines at once.
+type ChatDecoder struct {
+	wire []wireMessage
+	msgs []Message
+}
+
+// DecodeShared is DecodeChatShared with the decoder's memory reuse.
+func (d *ChatDecoder) DecodeShared(b []byte) (Chat, error) {
+	if v, ok := fastChatInto(b, true, d); ok {
 		return v, nil
 	}
 	return decodeChatJSON(b)
@@ -339,7 +360,12 @@ func (w *wireChat) messages(b []byte, typeErr *json.UnmarshalTypeError) ([]Messa
 		}
 	}
 
-	msgs := make([]Message, len(w.Messages))
+	msgs := w.msgBuf[:0]
+	if msgs == nil || cap(msgs) < len(w.Messages) {
+		msgs = make([]Message, len(w.Messages))
+	} else {
+		msgs = msgs[:len(w.Messages)]
+	}
 	for i := range w.Messages {
 		wm := &w.Messages[i]
 		m := &msgs[i]

@@ -461,8 +461,15 @@ var chatNames = []string{"chat_id", "agent_id", "customer_id", "queue", "started
 
 // fastChat decodes a chat on the fast path; ok is false when the message must go to
 // encoding/json (see the file comment).
-func fastChat(b []byte, shared bool) (c Chat, ok bool) {
+func fastChat(b []byte, shared bool) (c Chat, ok bool) { return fastChatInto(b, shared, nil) }
+
+// fastChatInto is fastChat reusing d's memory for the messages when d is not nil.
+func fastChatInto(b []byte, shared bool, d *ChatDecoder) (c Chat, ok bool) {
 	var w wireChat
+	var wire []wireMessage
+	if d != nil {
+		wire, w.msgBuf = d.wire[:0], d.msgs
+	}
 	s := scanner{b: b, shared: shared}
 	if !s.begin() {
 		return Chat{}, false
@@ -490,7 +497,7 @@ func fastChat(b []byte, shared bool) (c Chat, ok bool) {
 			_ = w.EndedAt.UnmarshalJSON(s.val(0))
 		case "messages":
 			s.once(&seen, 6)
-			w.Messages = s.messages()
+			w.Messages = s.messages(wire)
 		case "resolved":
 			s.once(&seen, 7)
 			_ = w.Resolved.UnmarshalJSON(s.val(0))
@@ -517,6 +524,15 @@ func fastChat(b []byte, shared bool) (c Chat, ok bool) {
 		return Chat{}, false // an absent messages key is explained by encoding/json's path
 	}
 	c, e := w.chat(b, nil)
+	if d != nil {
+		// Keep what grew for the next message; a failed decode keeps the old buffers.
+		if cap(w.Messages) > cap(d.wire) {
+			d.wire = w.Messages
+		}
+		if cap(c.Messages) > cap(d.msgs) {
+			d.msgs = c.Messages
+		}
+	}
 	if e != nil {
 		return Chat{}, false
 	}
@@ -528,14 +544,17 @@ var messageNames = []string{"at", "from", "text"}
 // messages scans a chat's messages value. It accepts only an array of objects each of which
 // has at least one known key: an element without one needs encoding/json's path to tell {}
 // from a non-object.
-func (s *scanner) messages() []wireMessage {
+func (s *scanner) messages(buf []wireMessage) []wireMessage {
 	if s.i >= len(s.b) || s.b[s.i] != '[' {
 		s.bad = true
 		return nil
 	}
 	s.i++
 	s.ws()
-	msgs := make([]wireMessage, 0, 16)
+	msgs := buf[:0]
+	if msgs == nil {
+		msgs = make([]wireMessage, 0, 16)
+	}
 	if s.i < len(s.b) && s.b[s.i] == ']' {
 		s.i++
 		if !s.ends() {

@@ -39,11 +39,17 @@ func differential[T any](t *testing.T, b []byte, public, shared, slow func([]byt
 	}
 }
 
+// reusedChatDecoder is shared by every differential check, so that a ChatDecoder is checked on
+// memory left by other inputs (longer, shorter and invalid chats).
+var reusedChatDecoder ChatDecoder
+
 // checkAllKinds runs the differential check of every kind on one input.
 func checkAllKinds(t *testing.T, b []byte) {
 	t.Helper()
 	differential(t, b, DecodeCall, DecodeCallShared, decodeCallJSON, fastCall)
 	differential(t, b, DecodeChat, DecodeChatShared, decodeChatJSON, fastChat)
+	// One decoder for every input, so that each decode reuses the memory of the ones before.
+	differential(t, b, DecodeChat, reusedChatDecoder.DecodeShared, decodeChatJSON, fastChat)
 	differential(t, b, DecodeSurvey, DecodeSurveyShared, decodeSurveyJSON, fastSurvey)
 	differential(t, b, DecodeOrder, DecodeOrderShared, decodeOrderJSON, fastOrder)
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 	"unsafe"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // Column storage of the rows a batch holds until its INSERT.
@@ -191,45 +193,56 @@ func (a *arrayEnds) span(i int) (lo, hi int) {
 	return lo, int(a.end[i])
 }
 
+// rowAppender is a column that is appended row by row: clickhouse-go's Append of a whole
+// [][]T walks it by reflection, element by element, while AppendRow of one []T takes a typed
+// path.
+type rowAppender interface {
+	appendRows(bc driver.BatchColumn, lo, hi int) error
+}
+
 // strArrayCol is an Array(String) column.
 type strArrayCol struct {
-	ends    *arrayEnds
-	elems   strCol
-	flat    []string
-	scratch [][]string
+	ends  *arrayEnds
+	elems strCol
+	flat  []string
 }
 
 func (c *strArrayCol) reset() {
 	c.elems.reset()
-	c.flat, c.scratch = clearLen(c.flat), clearLen(c.scratch)
+	c.flat = clearLen(c.flat)
 }
 
-func (c *strArrayCol) chunk(lo, hi int) any {
+func (c *strArrayCol) chunk(lo, hi int) any { panic("ingest: strArrayCol is appended by rows") }
+
+func (c *strArrayCol) appendRows(bc driver.BatchColumn, lo, hi int) error {
 	first, _ := c.ends.span(lo)
 	_, last := c.ends.span(hi - 1)
 	c.flat = c.elems.views(c.flat[:0], first, last)
-	c.scratch = c.scratch[:0]
 	for i := lo; i < hi; i++ {
 		a, b := c.ends.span(i)
-		c.scratch = append(c.scratch, c.flat[a-first:b-first:b-first])
+		if err := bc.AppendRow(c.flat[a-first : b-first : b-first]); err != nil {
+			return err
+		}
 	}
-	return c.scratch
+	return nil
 }
 
 // timeArrayCol is an Array(DateTime) column, in Unix seconds.
 type timeArrayCol struct {
-	ends    *arrayEnds
-	elems   []int64
-	scratch [][]int64
+	ends  *arrayEnds
+	elems []int64
 }
 
-func (c *timeArrayCol) reset() { c.elems, c.scratch = c.elems[:0], clearLen(c.scratch) }
+func (c *timeArrayCol) reset() { c.elems = c.elems[:0] }
 
-func (c *timeArrayCol) chunk(lo, hi int) any {
-	c.scratch = c.scratch[:0]
+func (c *timeArrayCol) chunk(lo, hi int) any { panic("ingest: timeArrayCol is appended by rows") }
+
+func (c *timeArrayCol) appendRows(bc driver.BatchColumn, lo, hi int) error {
 	for i := lo; i < hi; i++ {
 		a, b := c.ends.span(i)
-		c.scratch = append(c.scratch, c.elems[a:b:b])
+		if err := bc.AppendRow(c.elems[a:b:b]); err != nil {
+			return err
+		}
 	}
-	return c.scratch
+	return nil
 }

@@ -350,3 +350,53 @@ func TestIngestFromKcat(t *testing.T) {
 	}
 	checkMetrics(t, w, "2026-11", filepath.Join(dir, "exp.jsonl"))
 }
+
+// TestBacklogTailNotHeldForBatchWait checks how batches are cut at the end of a backlog and at
+// a steady trickle, with a BatchWait far longer than the test: the last batch of a backlog is
+// written as soon as the partition has caught up (it would otherwise wait for BatchWait), while
+// a message that arrives after that still waits for its batch to gather (few, large INSERTs) and
+// is written by the shutdown drain.
+func TestBacklogTailNotHeldForBatchWait(t *testing.T) {
+	w := itest.Warehouse(t)
+	brokers := itest.KafkaBrokers(t)
+	topics, dlt := testTopics(itest.Unique("tail"))
+	msgs := readFixture(t, "testdata/e2e")
+	produceFixture(t, brokers, topics, msgs)
+
+	cfg := ingestConfig(brokers, topics, dlt)
+	cfg.BatchWait = time.Hour
+	cfg.FetchBytes = 1024 // several fetches per partition: a backlog, then caught up
+	in, err := ingest.New(cfg, w, nil, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- in.Run(ctx) }()
+	want := int64(len(msgs))
+	itest.Eventually(t, 60*time.Second, func() (bool, string) {
+		st := in.Stats()
+		return st.Committed >= want, "committed " + itoa(st.Committed) + " of " + itoa(want) + " (the backlog's last batches wait for BatchWait?)"
+	})
+
+	// A trickle after catching up: one more call. It is read, but its batch waits.
+	late := []fixtureMessage{{kind: event.KindCall, key: []byte("late-1"),
+		value: []byte(`{"call_id":"late-1","agent_id":"a1","customer_id":"c1","offered_at":"2026-11-03T09:00:00Z","answered_at":"2026-11-03T09:00:05Z","ended_at":"2026-11-03T09:03:00Z"}`)}}
+	produceFixture(t, brokers, topics, late)
+	itest.Eventually(t, 30*time.Second, func() (bool, string) {
+		st := in.Stats()
+		return st.Consumed >= want+1, "consumed " + itoa(st.Consumed) + " of " + itoa(want+1)
+	})
+	time.Sleep(time.Second)
+	if st := in.Stats(); st.Committed != want {
+		t.Fatalf("committed %d right after a single late message was read, want %d: a trickle must gather for BatchWait", st.Committed, want)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("ingest run: %v", err)
+	}
+	if st := in.Stats(); st.Committed != want+1 {
+		t.Fatalf("after shutdown: committed %d, want %d (the drain writes the waiting batch)", st.Committed, want+1)
+	}
+}

@@ -54,6 +54,8 @@ type partition struct {
 	pool      *sync.Pool
 	gaveUp    bool // the writer gave a batch up: nothing after it may be committed
 	lastRows  int  // messages in the previous batch: the size hint of the next
+	behind    bool // the last fetch ended before the end of the log: more was there to read
+	drained   bool // the last fetch read up to the end of the log, and the one before it had not
 	retryingM sync.Mutex
 	retrying  int // retry calls of this partition failing now (the writes of a batch run together)
 }
@@ -77,6 +79,9 @@ func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Ge
 		consumed: in.prom.consumed.WithLabelValues(topic),
 		inserted: in.prom.inserted.WithLabelValues(table(kind)),
 		pool:     in.pools[kind],
+		// A partition starts as if behind: what is already there when it is assigned (usually
+		// the backlog of a restart or a rebalance) is written as soon as it has been read.
+		behind: true,
 	}
 	in.stats.partitions.Add(1)
 	in.prom.partitions.Inc()
@@ -165,7 +170,12 @@ func (p *partition) read(offset int64) {
 			backoff = min(2*backoff, cfg.RetryMax)
 			continue
 		}
-		if !b.empty() && !p.in.nowFn().Before(b.first.Add(cfg.BatchWait)) {
+		// A batch is cut BatchWait after its first message, or as soon as the partition has
+		// caught up with the end of its log after a backlog: once a backlog is read there is
+		// nothing more to wait for, and waiting would only hold the last rows of the backlog back
+		// for up to BatchWait. At a steady rate every fetch reads up to the end of the log, so
+		// batches still gather for BatchWait and ClickHouse still gets few, large INSERTs.
+		if !b.empty() && (p.drained || !p.in.nowFn().Before(b.first.Add(cfg.BatchWait))) {
 			p.handOff(b)
 			b = p.newBatch()
 		}
@@ -308,6 +318,8 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 	p.addConsumed(n)
 	if hwm > 0 {
 		p.in.setLag(p.topic, p.id, max(hwm-offset, 0))
+		p.drained = p.behind && offset >= hwm
+		p.behind = offset < hwm
 	}
 	if errors.Is(err, kafka.RequestTimedOut) {
 		err = nil // nothing new within wait: an empty fetch, not a failure

@@ -150,7 +150,13 @@ func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names 
 			}
 			started = true
 			for i, c := range s.cols {
-				if err := b.Column(i).Append(c.chunk(lo, hi)); err != nil {
+				var err error
+				if ra, ok := c.(rowAppender); ok {
+					err = ra.appendRows(b.Column(i), lo, hi)
+				} else {
+					err = b.Column(i).Append(c.chunk(lo, hi))
+				}
+				if err != nil {
 					_ = b.Abort()
 					return fmt.Errorf("insert into %s: column %s: %w", table, names[i], err)
 				}
@@ -270,10 +276,11 @@ type chatRows struct {
 	resolved, inquiry, complaint, transferred sliceCol[uint8]
 	resolvedAt                                nullTimeCol
 	src                                       srcCols
+	dec                                       event.ChatDecoder // its messages are copied into the columns at once
 }
 
 func (r *chatRows) add(m *kafka.Message) error {
-	c, err := event.DecodeChatShared(m.Value)
+	c, err := r.dec.DecodeShared(m.Value)
 	if err != nil {
 		return err
 	}
