@@ -18,7 +18,7 @@ import (
 // pointers, and a fifth of ingest's CPU in the collector; the memory budget (and so the size
 // of the INSERTs, which decides ClickHouse's cost per row) was bound by it.
 //
-// Here the bytes of each string column sit back to back in one byte slice with one 4-byte end
+// Here the bytes of each string column sit back to back (in 64 KiB chunks) with one 4-byte end
 // offset per row, times are Unix seconds (DateTime has one-second resolution, so nothing is
 // lost), and nothing a column holds is a pointer: the collector skips it, and a buffered call
 // costs about 240 bytes. The message value is garbage as soon as it is decoded. The values
@@ -33,41 +33,71 @@ type column interface {
 	chunk(lo, hi int) any
 }
 
-// strCol holds the strings of a column back to back.
+// strCol holds the strings of a column back to back, in chunks of strChunk bytes: a column
+// grows by a chunk at a time and is never copied to a larger array (doubling one array copied
+// every byte about twice more and left the old arrays for the collector).
 type strCol struct {
-	buf     []byte
-	end     []uint32 // end[i] is where row i ends in buf; it starts where row i-1 ends
+	chunks  [][]byte // each of capacity strChunk; all but the last are full
+	size    uint32   // bytes held (the end of the last string)
+	end     []uint32 // end[i] is where row i ends; it starts where row i-1 ends
 	scratch []string
 }
 
+// strChunkBits sets the chunk size: 64 KiB, large enough that a string rarely spans two chunks
+// (such a string is copied when its row is sent) and small enough that a column with little
+// text holds little memory.
+const (
+	strChunkBits = 16
+	strChunk     = 1 << strChunkBits
+)
+
 func (c *strCol) add(s string) {
-	c.buf = append(c.buf, s...)
-	c.end = append(c.end, uint32(len(c.buf)))
+	for len(s) > 0 {
+		i := int(c.size >> strChunkBits)
+		if i == len(c.chunks) {
+			c.chunks = append(c.chunks, make([]byte, 0, strChunk))
+		}
+		ch := c.chunks[i]
+		n := copy(ch[len(ch):cap(ch)], s)
+		c.chunks[i] = ch[:len(ch)+n]
+		c.size += uint32(n)
+		s = s[n:]
+	}
+	c.end = append(c.end, c.size)
 }
 
 func (c *strCol) grow(n int) { c.end = slices.Grow(c.end, n) }
 
+// reset empties the column, keeping its chunks for the next batch.
 func (c *strCol) reset() {
-	c.buf, c.end = c.buf[:0], c.end[:0]
+	for i := range c.chunks {
+		c.chunks[i] = c.chunks[i][:0]
+	}
+	c.size, c.end = 0, c.end[:0]
 	c.scratch = clearLen(c.scratch)
 }
 
 func (c *strCol) len() int { return len(c.end) }
 
-// at returns row i as a string that shares the column's bytes.
-func (c *strCol) at(i int) string {
-	var start uint32
-	if i > 0 {
-		start = c.end[i-1]
-	}
-	return c.view(start, c.end[i])
-}
-
+// view returns the bytes [start, end) as a string that shares the column's memory, or a copy
+// when they span chunks.
 func (c *strCol) view(start, end uint32) string {
 	if start == end {
 		return ""
 	}
-	return unsafe.String(&c.buf[start], int(end-start))
+	i := start >> strChunkBits
+	if (end-1)>>strChunkBits == i {
+		off := start & (strChunk - 1)
+		return unsafe.String(&c.chunks[i][off], int(end-start))
+	}
+	b := make([]byte, 0, end-start)
+	for p := start; p < end; {
+		i, off := p>>strChunkBits, p&(strChunk-1)
+		n := min(end-p, strChunk-off)
+		b = append(b, c.chunks[i][off:off+n]...)
+		p += n
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 func (c *strCol) chunk(lo, hi int) any {
@@ -75,7 +105,7 @@ func (c *strCol) chunk(lo, hi int) any {
 	return c.scratch
 }
 
-// views appends rows [lo, hi) to dst as strings that share the column's bytes.
+// views appends rows [lo, hi) to dst as strings that share the column's memory.
 func (c *strCol) views(dst []string, lo, hi int) []string {
 	var start uint32
 	if lo > 0 {
@@ -195,7 +225,8 @@ func (a *arrayEnds) span(i int) (lo, hi int) {
 
 // rowAppender is a column that is appended row by row: clickhouse-go's Append of a whole
 // [][]T walks it by reflection, element by element, while AppendRow of one []T takes a typed
-// path.
+// path. The rows are given as []*T: AppendRow hands each element to the element column as an
+// interface value, and a pointer fits in one where a string or an int64 would be allocated.
 type rowAppender interface {
 	appendRows(bc driver.BatchColumn, lo, hi int) error
 }
@@ -205,11 +236,12 @@ type strArrayCol struct {
 	ends  *arrayEnds
 	elems strCol
 	flat  []string
+	ptrs  []*string
 }
 
 func (c *strArrayCol) reset() {
 	c.elems.reset()
-	c.flat = clearLen(c.flat)
+	c.flat, c.ptrs = clearLen(c.flat), clearLen(c.ptrs)
 }
 
 func (c *strArrayCol) chunk(lo, hi int) any { panic("ingest: strArrayCol is appended by rows") }
@@ -218,9 +250,13 @@ func (c *strArrayCol) appendRows(bc driver.BatchColumn, lo, hi int) error {
 	first, _ := c.ends.span(lo)
 	_, last := c.ends.span(hi - 1)
 	c.flat = c.elems.views(c.flat[:0], first, last)
+	c.ptrs = c.ptrs[:0]
+	for j := range c.flat {
+		c.ptrs = append(c.ptrs, &c.flat[j])
+	}
 	for i := lo; i < hi; i++ {
 		a, b := c.ends.span(i)
-		if err := bc.AppendRow(c.flat[a-first : b-first : b-first]); err != nil {
+		if err := bc.AppendRow(c.ptrs[a-first : b-first : b-first]); err != nil {
 			return err
 		}
 	}
@@ -231,16 +267,23 @@ func (c *strArrayCol) appendRows(bc driver.BatchColumn, lo, hi int) error {
 type timeArrayCol struct {
 	ends  *arrayEnds
 	elems []int64
+	ptrs  []*int64
 }
 
-func (c *timeArrayCol) reset() { c.elems = c.elems[:0] }
+func (c *timeArrayCol) reset() { c.elems, c.ptrs = c.elems[:0], clearLen(c.ptrs) }
 
 func (c *timeArrayCol) chunk(lo, hi int) any { panic("ingest: timeArrayCol is appended by rows") }
 
 func (c *timeArrayCol) appendRows(bc driver.BatchColumn, lo, hi int) error {
+	first, _ := c.ends.span(lo)
+	_, last := c.ends.span(hi - 1)
+	c.ptrs = c.ptrs[:0]
+	for j := first; j < last; j++ {
+		c.ptrs = append(c.ptrs, &c.elems[j])
+	}
 	for i := lo; i < hi; i++ {
 		a, b := c.ends.span(i)
-		if err := bc.AppendRow(c.elems[a:b:b]); err != nil {
+		if err := bc.AppendRow(c.ptrs[a-first : b-first : b-first]); err != nil {
 			return err
 		}
 	}

@@ -92,7 +92,7 @@ func DefaultConfig() Config {
 		BatchRows:        50000,
 		BatchBytes:       16 << 20,
 		BatchWait:        time.Second,
-		MaxBufferedBytes: 48 << 20,
+		MaxBufferedBytes: 128 << 20,
 		MaxInserts:       2,
 		FetchBytes:       4 << 20,
 		FetchWait:        250 * time.Millisecond,
@@ -115,8 +115,9 @@ func (c *Config) Validate() error {
 		return errors.New("dead-letter-topic: must not be empty")
 	case c.BatchRows <= 0:
 		return fmt.Errorf("batch-rows: must be positive, got %d", c.BatchRows)
-	case c.BatchBytes <= 0:
-		return fmt.Errorf("batch-bytes: must be positive, got %d", c.BatchBytes)
+	case c.BatchBytes <= 0 || c.BatchBytes > 1<<30:
+		// A batch's columns address their bytes with 32-bit offsets (columns.go).
+		return fmt.Errorf("batch-bytes: must be between 1 and 1 GiB, got %d", c.BatchBytes)
 	case c.BatchWait <= 0:
 		return fmt.Errorf("batch-wait: must be positive, got %s", c.BatchWait)
 	case c.MaxBufferedBytes < 1<<20:

@@ -262,9 +262,12 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 	kb := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: cfg.FetchBytes, MaxWait: wait})
 	hwm := kb.HighWaterMark()
 	n := 0
+	// One message variable for the whole fetch: rows.add takes its address through an
+	// interface, so a variable per message would be a heap allocation per message.
+	var m kafka.Message
 	for {
-		m, err := kb.ReadMessage()
-		if err != nil {
+		var err error
+		if m, err = kb.ReadMessage(); err != nil {
 			break
 		}
 		n++
