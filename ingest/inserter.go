@@ -79,11 +79,7 @@ func (t *inserter) insert(ctx context.Context, rows columnSource) error {
 	}
 	select {
 	case t.in.slots <- struct{}{}:
-		t.mu.Lock()
-		reqs := t.queue
-		t.queue = nil
-		t.mu.Unlock()
-		if len(reqs) > 0 {
+		if reqs := t.take(req); len(reqs) > 0 {
 			t.run(reqs)
 		}
 		<-t.in.slots
@@ -95,6 +91,35 @@ func (t *inserter) insert(ctx context.Context, rows columnSource) error {
 	case <-ctx.Done():
 		return t.leave(ctx, req)
 	}
+}
+
+// take removes from the queue the batches of the next INSERT: req's own batch, if no other
+// writer took it along already, and then the oldest others while the INSERT stays within
+// maxInsertRows rows. The bound keeps one INSERT from taking every queued batch: ClickHouse
+// runs an INSERT on one thread, so with everything in one INSERT the other slot would stay
+// empty, one core idle, and the partitions waiting (measured: ingest and ClickHouse took turns
+// instead of working together). Taking req's own batch first means every writer that holds a
+// slot writes its own batch, so no batch is left queued with nobody to send it.
+func (t *inserter) take(req *insertReq) []*insertReq {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i := slices.Index(t.queue, req)
+	if i < 0 {
+		return nil
+	}
+	t.queue = slices.Delete(t.queue, i, i+1)
+	reqs := []*insertReq{req}
+	rows := req.rows.len()
+	limit := t.in.maxInsertRows()
+	for len(t.queue) > 0 && rows+t.queue[0].rows.len() <= limit {
+		rows += t.queue[0].rows.len()
+		reqs = append(reqs, t.queue[0])
+		t.queue = t.queue[1:]
+	}
+	if len(t.queue) == 0 {
+		t.queue = nil
+	}
+	return reqs
 }
 
 // leave takes a batch whose context ended out of the queue, or, when an INSERT already carries

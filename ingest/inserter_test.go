@@ -121,3 +121,52 @@ func TestInserterMergesWaitingBatches(t *testing.T) {
 		t.Errorf("calls table: %d distinct versions, want 1 (one INSERT for the three batches)", versions)
 	}
 }
+
+// TestInserterBoundsMergedInserts checks that one INSERT takes waiting batches only up to
+// maxInsertRows (two full batches), so that the other INSERT slot gets the rest: four waiting
+// batches go as two INSERTs, and every one is written.
+func TestInserterBoundsMergedInserts(t *testing.T) {
+	w := itest.Warehouse(t)
+	cfg := DefaultConfig()
+	cfg.Brokers = []string{"127.0.0.1:1"} // never dialled: only the inserter is used
+	cfg.BatchRows = fixtureCallBatch(t, 0).len()
+	in, err := New(cfg, w, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := in.inserters[event.KindCall]
+	ctx := context.Background()
+	giveBack := occupySlots(in)
+	const parts = 4
+	var wg sync.WaitGroup
+	errs := make([]error, parts)
+	want := 0
+	for p := range parts {
+		b := fixtureCallBatch(t, p)
+		want += b.len()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[p] = ins.insert(ctx, b)
+		}()
+	}
+	itest.Eventually(t, 10*time.Second, func() (bool, string) { return queued(ins) == parts, "all batches to queue" })
+	giveBack()
+	wg.Wait()
+	for p, err := range errs {
+		if err != nil {
+			t.Fatalf("partition %d: insert: %v", p, err)
+		}
+	}
+	var rows, versions, partitions uint64
+	row := w.Conn().QueryRow(ctx, "SELECT count(), uniqExact(version), uniqExact(src_partition) FROM "+w.Database()+".calls")
+	if err := row.Scan(&rows, &versions, &partitions); err != nil {
+		t.Fatal(err)
+	}
+	if rows != uint64(want) || partitions != parts {
+		t.Errorf("calls table: %d rows from %d partitions, want %d rows from %d", rows, partitions, want, parts)
+	}
+	if versions != 2 {
+		t.Errorf("calls table: %d distinct versions, want 2 (four batches, at most two per INSERT)", versions)
+	}
+}

@@ -231,6 +231,9 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 		defer func() { _ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+dbName) }()
 	}
 
+	// Each measured phase starts on a quiet ClickHouse (see waitQuiet).
+	waitQuiet(ctx, e, w, b.mix+" ingest")
+
 	// Run the ingest as a child process and watch it through its /metrics.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -344,6 +347,7 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 			prepared = append(prepared, d)
 			delete(kept, k)
 		}
+		waitQuiet(ctx, e, rw, b.mix+" raw ceiling")
 		watch.ingest = -1
 		before := watch.snap()
 		for _, d := range prepared {
@@ -427,6 +431,28 @@ func benchProduce(ctx context.Context, brokers []string, topics map[event.Kind]s
 		return sent, bytes, err
 	}
 	return sent, bytes, flush()
+}
+
+// waitQuiet waits (up to a minute) until ClickHouse runs no merge, so that a measured phase
+// neither pays for the merges of the data written before it (the other phase's, on the same
+// server) nor has them counted against its CPU. Without it, the phase that came second was
+// charged with up to a second of the first one's merges on a 2-core machine.
+func waitQuiet(ctx context.Context, e *env, w *warehouse.Warehouse, phase string) {
+	start := time.Now()
+	quiet := 0
+	for time.Since(start) < time.Minute && quiet < 5 {
+		var n uint64
+		if err := w.Conn().QueryRow(ctx, "SELECT count() FROM system.merges").Scan(&n); err != nil {
+			return
+		}
+		if n == 0 {
+			quiet++
+		} else {
+			quiet = 0
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	fmt.Fprintf(e.stderr, "bench-ingest %s: ClickHouse quiet (no merges) after %.1fs\n", phase, time.Since(start).Seconds())
 }
 
 // scrape reads the ccqa_ingest_* counters from a Prometheus text endpoint, summing labelled
