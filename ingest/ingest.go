@@ -6,8 +6,9 @@
 //     goroutine from the group's committed offset, through a kafka.Conn to the partition leader
 //     (never Reader.ReadMessage, which commits before processing);
 //   - messages are decoded into a batch over a contiguous range of offsets, cut when it holds
-//     BatchRows messages or BatchBytes bytes, BatchWait after its first message, or when the
-//     process-wide memory budget (MaxBufferedBytes) runs out;
+//     BatchRows messages or BatchBytes bytes, BatchWait after its first message, when the
+//     partition has read up to the end of its log after a backlog (nothing more to wait for),
+//     or when the process-wide memory budget (MaxBufferedBytes) runs out;
 //   - a full batch goes to the partition's writer goroutine while the next one fills: at most
 //     two batches per partition exist, one being written and one being filled;
 //   - the writer inserts the valid rows into ClickHouse, sends the invalid messages to the
