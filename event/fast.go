@@ -2,6 +2,7 @@ package event
 
 import (
 	"bytes"
+	"encoding/binary"
 )
 
 // This file holds the fast path of the decoders: a hand-written scanner that walks one JSON
@@ -30,6 +31,7 @@ type scanner struct {
 	k      []byte // the key of the member being scanned, set by member
 	bad    bool   // something the fast path does not accept was found
 	shared bool   // strings may share b's memory (the Decode*Shared functions)
+	ascii  bool   // the string str scanned last holds only ASCII bytes (so it is valid UTF-8)
 }
 
 // ws skips JSON whitespace.
@@ -51,10 +53,21 @@ func (s *scanner) ws() {
 func (s *scanner) str() (raw []byte, escaped, ok bool) {
 	// Locals rather than s.b and s.i keep the hot loop in registers.
 	b, start := s.b, s.i
-	i := start + 1 // after the opening quote
+	i := start + 1  // after the opening quote
+	var high uint64 // the bytes seen, OR-ed: bit 7 set means a byte that is not ASCII
 	for {
-		// Runs of plain bytes, nearly the whole string, are skipped in a tight loop.
+		// Runs of plain bytes, nearly the whole string, are skipped eight at a time, then
+		// byte by byte up to the first byte that is not plain.
+		for i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			if hasSpecial(x) {
+				break
+			}
+			high |= x
+			i += 8
+		}
 		for i < len(b) && plainByte[b[i]] {
+			high |= uint64(b[i])
 			i++
 		}
 		if i >= len(b) {
@@ -63,6 +76,7 @@ func (s *scanner) str() (raw []byte, escaped, ok bool) {
 		switch c := b[i]; {
 		case c == '"':
 			s.i = i + 1
+			s.ascii = high&0x8080808080808080 == 0
 			return b[start:s.i], escaped, true
 		case c == '\\':
 			escaped = true
@@ -89,6 +103,16 @@ func (s *scanner) str() (raw []byte, escaped, ok bool) {
 			return nil, false, false
 		}
 	}
+}
+
+// hasSpecial reports whether any of the eight bytes in x is a quote, a backslash or a control
+// character (below 0x20): the bytes that end a run of plain bytes. It may report true for a
+// word whose only special byte is followed by a false match (the borrow of the subtraction),
+// which is harmless: the caller then looks at the word byte by byte.
+func hasSpecial(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return (x-0x20*ones)&^x&highs|zero(x^('"'*ones))|zero(x^('\\'*ones)) != 0
 }
 
 // plainByte marks the bytes a JSON string holds as they are: all but the quote, the backslash
@@ -345,6 +369,17 @@ func (s *scanner) val(depth int) []byte {
 
 // strField scans the value of a known string member into w, sharing b's memory when allowed.
 func (s *scanner) strField(w *wString, depth int) {
+	if s.shared && s.i < len(s.b) && s.b[s.i] == '"' {
+		// The common case, a string: scanned once, and what the scan found (no escapes, valid
+		// UTF-8) is not looked for again.
+		raw, escaped, ok := s.str()
+		if !ok || !s.ends() {
+			s.bad = true
+			return
+		}
+		w.setSharedScanned(raw, escaped, s.ascii)
+		return
+	}
 	raw := s.val(depth)
 	if s.shared {
 		w.setShared(raw)

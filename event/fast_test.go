@@ -1,6 +1,7 @@
 package event
 
 import (
+	"encoding/binary"
 	"reflect"
 	"strings"
 	"testing"
@@ -255,6 +256,47 @@ func BenchmarkDecodeChatJSON(b *testing.B) {
 	for b.Loop() {
 		if _, err := decodeChatJSON(msg); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkChatDecoder measures the variant ingest uses for chats: strings shared with the
+// input, the messages' memory reused from chat to chat.
+func BenchmarkChatDecoder(b *testing.B) {
+	msg := benchChat()
+	var d ChatDecoder
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := d.DecodeShared(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestHasSpecial checks the eight-bytes-at-a-time test of str against the byte table: it must
+// never miss a quote, a backslash or a control character in any position, next to any other
+// byte (a false alarm is allowed, and then str looks byte by byte).
+func TestHasSpecial(t *testing.T) {
+	for pos := range 8 {
+		for c := range 256 {
+			for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, 0x20, 0x21} {
+				var w [8]byte
+				for i := range w {
+					w[i] = fill
+				}
+				w[pos] = byte(c)
+				special := false
+				for _, b := range w {
+					special = special || !plainByte[b]
+				}
+				if got := hasSpecial(binary.LittleEndian.Uint64(w[:])); special && !got {
+					t.Fatalf("hasSpecial(%q) = false, but byte %d (%#x) is not plain", w, pos, c)
+				}
+				if !special && hasSpecial(binary.LittleEndian.Uint64(w[:])) {
+					t.Errorf("hasSpecial(%q) = true for a word of plain bytes", w)
+				}
+			}
 		}
 	}
 }

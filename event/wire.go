@@ -174,6 +174,23 @@ func (w *wString) setShared(b []byte) {
 	w.s = unquote(b)
 }
 
+// setSharedScanned is setShared for a JSON string the fast path has just scanned: it knows
+// whether the string holds an escape and whether it is all ASCII (valid UTF-8 then), and does
+// not look again.
+func (w *wString) setSharedScanned(b []byte, escaped, ascii bool) {
+	*w = wString{typ: jString}
+	in := b[1 : len(b)-1]
+	if s, ok := intern(in); ok {
+		w.s = s
+		return
+	}
+	if len(in) > 0 && !escaped && (ascii || utf8.Valid(in)) {
+		w.s = unsafe.String(&in[0], len(in))
+		return
+	}
+	w.s = unquote(b)
+}
+
 // required returns a string that must be present and non-empty.
 func (w *wString) required() (string, *ValidationError) {
 	switch w.typ {

@@ -278,11 +278,6 @@ const (
 func table(k event.Kind) string { return string(k) + "s" }
 
 // Stats returns the running totals.
-// maxInsertRows bounds the rows of one INSERT that carries several partitions' batches (see
-// inserter.take): twice a full batch, large enough for ClickHouse's cost per row to have
-// levelled off.
-func (in *Ingester) maxInsertRows() int { return 2 * in.cfg.BatchRows }
-
 func (in *Ingester) Stats() Stats {
 	in.lagMu.Lock()
 	var lag int64

@@ -47,17 +47,18 @@ const insertGather = 50 * time.Millisecond
 
 // insertReq is one writer's batch waiting for, or in, an INSERT.
 type insertReq struct {
-	ctx  context.Context
-	rows columnSource
-	done chan error // receives the INSERT's result, exactly once
+	ctx   context.Context
+	rows  columnSource
+	bytes int        // the message bytes the rows were decoded from
+	done  chan error // receives the INSERT's result, exactly once
 }
 
 // insert writes rows (alone or with other partitions' batches of the table) and returns when
 // the INSERT that carried them is done. When ctx ends first, it returns ctx's error, and the
 // rows are either left out of any INSERT or in an INSERT that ctx cancels; either way, rows is
 // no longer used once insert returns.
-func (t *inserter) insert(ctx context.Context, rows columnSource) error {
-	req := &insertReq{ctx: ctx, rows: rows, done: make(chan error, 1)}
+func (t *inserter) insert(ctx context.Context, rows columnSource, bytes int) error {
+	req := &insertReq{ctx: ctx, rows: rows, bytes: bytes, done: make(chan error, 1)}
 	t.mu.Lock()
 	if len(t.queue) == 0 {
 		t.gather = time.Now().Add(insertGather)
@@ -95,7 +96,8 @@ func (t *inserter) insert(ctx context.Context, rows columnSource) error {
 
 // take removes from the queue the batches of the next INSERT: req's own batch, if no other
 // writer took it along already, and then the oldest others while the INSERT stays within
-// maxInsertRows rows. The bound keeps one INSERT from taking every queued batch: ClickHouse
+// twice BatchRows rows and twice BatchBytes message bytes (two full batches either way; chats
+// reach the bytes first). The bound keeps one INSERT from taking every queued batch: ClickHouse
 // runs an INSERT on one thread, so with everything in one INSERT the other slot would stay
 // empty, one core idle, and the partitions waiting (measured: ingest and ClickHouse took turns
 // instead of working together). Taking req's own batch first means every writer that holds a
@@ -109,10 +111,11 @@ func (t *inserter) take(req *insertReq) []*insertReq {
 	}
 	t.queue = slices.Delete(t.queue, i, i+1)
 	reqs := []*insertReq{req}
-	rows := req.rows.len()
-	limit := t.in.maxInsertRows()
-	for len(t.queue) > 0 && rows+t.queue[0].rows.len() <= limit {
+	rows, bytes := req.rows.len(), req.bytes
+	maxRows, maxBytes := 2*t.in.cfg.BatchRows, 2*t.in.cfg.BatchBytes
+	for len(t.queue) > 0 && rows+t.queue[0].rows.len() <= maxRows && bytes+t.queue[0].bytes <= maxBytes {
 		rows += t.queue[0].rows.len()
+		bytes += t.queue[0].bytes
 		reqs = append(reqs, t.queue[0])
 		t.queue = t.queue[1:]
 	}

@@ -77,7 +77,7 @@ func TestInserterMergesWaitingBatches(t *testing.T) {
 	giveBack := occupySlots(in)
 	cctx, cancel := context.WithCancel(ctx)
 	gaveUp := make(chan error, 1)
-	go func() { gaveUp <- ins.insert(cctx, fixtureCallBatch(t, 9)) }()
+	go func() { gaveUp <- ins.insert(cctx, fixtureCallBatch(t, 9), 0) }()
 	itest.Eventually(t, 10*time.Second, func() (bool, string) { return queued(ins) == 1, "the batch to queue" })
 	cancel()
 	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
@@ -98,7 +98,7 @@ func TestInserterMergesWaitingBatches(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[p] = ins.insert(ctx, b)
+			errs[p] = ins.insert(ctx, b, 0)
 		}()
 	}
 	itest.Eventually(t, 10*time.Second, func() (bool, string) { return queued(ins) == parts, "all batches to queue" })
@@ -123,7 +123,7 @@ func TestInserterMergesWaitingBatches(t *testing.T) {
 }
 
 // TestInserterBoundsMergedInserts checks that one INSERT takes waiting batches only up to
-// maxInsertRows (two full batches), so that the other INSERT slot gets the rest: four waiting
+// two full batches (twice BatchRows), so that the other INSERT slot gets the rest: four waiting
 // batches go as two INSERTs, and every one is written.
 func TestInserterBoundsMergedInserts(t *testing.T) {
 	w := itest.Warehouse(t)
@@ -147,7 +147,7 @@ func TestInserterBoundsMergedInserts(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[p] = ins.insert(ctx, b)
+			errs[p] = ins.insert(ctx, b, 0)
 		}()
 	}
 	itest.Eventually(t, 10*time.Second, func() (bool, string) { return queued(ins) == parts, "all batches to queue" })

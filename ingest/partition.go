@@ -414,7 +414,7 @@ func (p *partition) flush(b *batch) bool {
 	rowsOK := true
 	if n := b.rows.len(); n > 0 {
 		ins := in.inserters[p.kind]
-		err := p.retry(ctx, opInsert, func(ctx context.Context) error { return ins.insert(ctx, b.rows) })
+		err := p.retry(ctx, opInsert, func(ctx context.Context) error { return ins.insert(ctx, b.rows, b.bytes) })
 		if err == nil {
 			in.stats.inserted.Add(int64(n))
 			p.inserted.Add(float64(n))
@@ -456,7 +456,7 @@ func (p *partition) writeDead(ctx context.Context, b *batch) bool {
 	if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, b.dead) }); err != nil {
 		return false
 	}
-	err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error { return in.errors.insert(ctx, errorRows(b.dead)) })
+	err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error { return in.errors.insert(ctx, errorRows(b.dead), deadBytes(b.dead)) })
 	if err != nil {
 		return false
 	}
@@ -466,6 +466,15 @@ func (p *partition) writeDead(ctx context.Context, b *batch) bool {
 	}
 	p.log.Info("invalid messages dead-lettered", "count", len(b.dead), "first_reason", b.dead[0].err)
 	return true
+}
+
+// deadBytes is the message bytes of a batch's invalid messages.
+func deadBytes(dls []deadLetter) int {
+	n := 0
+	for _, d := range dls {
+		n += len(d.msg.Key) + len(d.msg.Value)
+	}
+	return n
 }
 
 // isFenced reports a commit refused because this member's generation is over: retrying cannot
