@@ -228,7 +228,7 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 	}
 	defer w.Close()
 	if !b.keep {
-		defer func() { _ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+dbName) }()
+		defer dropBenchDatabase(w, dbName)
 	}
 
 	// Each measured phase starts on a quiet ClickHouse (see waitQuiet).
@@ -332,7 +332,7 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 		}
 		defer rw.Close()
 		if !b.keep {
-			defer func() { _ = rw.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+rawName) }()
+			defer dropBenchDatabase(rw, rawName)
 		}
 		// Decode everything first, so that the clock and the CPU accounting cover the inserts.
 		var prepared []*ingest.DirectBatches
@@ -431,6 +431,15 @@ func benchProduce(ctx context.Context, brokers []string, topics map[event.Kind]s
 		return sent, bytes, err
 	}
 	return sent, bytes, flush()
+}
+
+// dropBenchDatabase drops a benchmark database and the payroll database its migrations create
+// beside it (<name>_payroll). Left behind, hundreds of them slowed ClickHouse down run after
+// run (its background threads visit every table).
+func dropBenchDatabase(w *warehouse.Warehouse, name string) {
+	for _, db := range []string{name, name + "_payroll"} {
+		_ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
+	}
 }
 
 // waitQuiet waits (up to a minute) until ClickHouse runs no merge, so that a measured phase
@@ -568,7 +577,7 @@ func benchLatency(ctx context.Context, e *env, b benchRun, rate int, dur time.Du
 		return res, err
 	}
 	if !b.keep {
-		defer func() { _ = w.Conn().Exec(context.Background(), "DROP DATABASE IF EXISTS "+o.Database) }()
+		defer dropBenchDatabase(w, o.Database)
 	}
 
 	// Collect the call events first, so that generating them costs nothing during the run.
