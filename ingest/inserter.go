@@ -96,8 +96,8 @@ func (t *inserter) insert(ctx context.Context, rows columnSource, bytes int) err
 
 // take removes from the queue the batches of the next INSERT: req's own batch, if no other
 // writer took it along already, and then the oldest others while the INSERT stays within
-// twice BatchRows rows and twice BatchBytes message bytes (two full batches either way; chats
-// reach the bytes first). The bound keeps one INSERT from taking every queued batch: ClickHouse
+// twice BatchRows rows and two and a half times BatchBytes message bytes (two full batches
+// either way; chats reach the bytes first). The bound keeps one INSERT from taking every queued batch: ClickHouse
 // runs an INSERT on one thread, so with everything in one INSERT the other slot would stay
 // empty, one core idle, and the partitions waiting (measured: ingest and ClickHouse took turns
 // instead of working together). Taking req's own batch first means every writer that holds a
@@ -112,7 +112,9 @@ func (t *inserter) take(req *insertReq) []*insertReq {
 	t.queue = slices.Delete(t.queue, i, i+1)
 	reqs := []*insertReq{req}
 	rows, bytes := req.rows.len(), req.bytes
-	maxRows, maxBytes := 2*t.in.cfg.BatchRows, 2*t.in.cfg.BatchBytes
+	// A batch is cut once it reaches BatchBytes, so a full one holds a little more (its last
+	// message): the bytes bound has room for two full batches, not for three.
+	maxRows, maxBytes := 2*t.in.cfg.BatchRows, 2*t.in.cfg.BatchBytes+t.in.cfg.BatchBytes/2
 	for len(t.queue) > 0 && rows+t.queue[0].rows.len() <= maxRows && bytes+t.queue[0].bytes <= maxBytes {
 		rows += t.queue[0].rows.len()
 		bytes += t.queue[0].bytes
