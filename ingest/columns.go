@@ -216,6 +216,15 @@ type arrayEnds struct {
 func (a *arrayEnds) close(n int) { a.end = append(a.end, uint32(n)) }
 func (a *arrayEnds) grow(n int)  { a.end = slices.Grow(a.end, n) }
 func (a *arrayEnds) reset()      { a.end = a.end[:0] }
+
+// elems returns where the elements of rows [lo, hi) start and end.
+func (a *arrayEnds) elems(lo, hi int) (first, last int) {
+	first, _ = a.span(lo)
+	_, last = a.span(hi - 1)
+	return first, last
+}
+
+// span returns where the elements of row i start and end.
 func (a *arrayEnds) span(i int) (lo, hi int) {
 	if i > 0 {
 		lo = int(a.end[i-1])
@@ -247,20 +256,11 @@ func (c *strArrayCol) reset() {
 func (c *strArrayCol) chunk(lo, hi int) any { panic("ingest: strArrayCol is appended by rows") }
 
 func (c *strArrayCol) appendRows(bc driver.BatchColumn, lo, hi int) error {
-	first, _ := c.ends.span(lo)
-	_, last := c.ends.span(hi - 1)
+	first, last := c.ends.elems(lo, hi)
 	c.flat = c.elems.views(c.flat[:0], first, last)
-	c.ptrs = c.ptrs[:0]
-	for j := range c.flat {
-		c.ptrs = append(c.ptrs, &c.flat[j])
-	}
-	for i := lo; i < hi; i++ {
-		a, b := c.ends.span(i)
-		if err := bc.AppendRow(c.ptrs[a-first : b-first : b-first]); err != nil {
-			return err
-		}
-	}
-	return nil
+	var err error
+	c.ptrs, err = appendArrayRows(bc, c.ends, c.flat, c.ptrs, lo, hi)
+	return err
 }
 
 // timeArrayCol is an Array(DateTime) column, in Unix seconds.
@@ -275,17 +275,26 @@ func (c *timeArrayCol) reset() { c.elems, c.ptrs = c.elems[:0], clearLen(c.ptrs)
 func (c *timeArrayCol) chunk(lo, hi int) any { panic("ingest: timeArrayCol is appended by rows") }
 
 func (c *timeArrayCol) appendRows(bc driver.BatchColumn, lo, hi int) error {
-	first, _ := c.ends.span(lo)
-	_, last := c.ends.span(hi - 1)
-	c.ptrs = c.ptrs[:0]
-	for j := first; j < last; j++ {
-		c.ptrs = append(c.ptrs, &c.elems[j])
+	first, last := c.ends.elems(lo, hi)
+	var err error
+	c.ptrs, err = appendArrayRows(bc, c.ends, c.elems[first:last], c.ptrs, lo, hi)
+	return err
+}
+
+// appendArrayRows appends rows [lo, hi) of an Array column, whose elements (from the first
+// element of row lo to the last of row hi-1) are elems, each row as a []*T into elems; ptrs is
+// scratch for the pointers, returned for reuse.
+func appendArrayRows[T any](bc driver.BatchColumn, ends *arrayEnds, elems []T, ptrs []*T, lo, hi int) ([]*T, error) {
+	ptrs = ptrs[:0]
+	for j := range elems {
+		ptrs = append(ptrs, &elems[j])
 	}
+	first, _ := ends.span(lo)
 	for i := lo; i < hi; i++ {
-		a, b := c.ends.span(i)
-		if err := bc.AppendRow(c.ptrs[a-first : b-first : b-first]); err != nil {
-			return err
+		a, b := ends.span(i)
+		if err := bc.AppendRow(ptrs[a-first : b-first : b-first]); err != nil {
+			return ptrs, err
 		}
 	}
-	return nil
+	return ptrs, nil
 }

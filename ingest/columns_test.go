@@ -74,8 +74,7 @@ func TestNullTimeAndArrays(t *testing.T) {
 	}
 	for lo := range len(rows) {
 		for hi := lo + 1; hi <= len(rows); hi++ {
-			first, _ := ends.span(lo)
-			_, last := ends.span(hi - 1)
+			first, last := ends.elems(lo, hi)
 			flat := texts.elems.views(nil, first, last)
 			for i := lo; i < hi; i++ {
 				a, b := ends.span(i)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ccqa/ccqa/event"
 	"github.com/ccqa/ccqa/internal/itest"
+	"github.com/ccqa/ccqa/warehouse"
 )
 
 // fixtureCallBatch decodes the valid call events of the e2e fixture into a batch of rows, as
@@ -89,6 +90,21 @@ func TestInserterMergesWaitingBatches(t *testing.T) {
 
 	// Three partitions' batches wait together, then go as one INSERT.
 	const parts = 3
+	want := insertWaiting(t, ins, giveBack, parts)
+	rows, versions, partitions := callsWritten(t, w)
+	if rows != uint64(want) || partitions != parts {
+		t.Errorf("calls table: %d rows from %d partitions, want %d rows from %d (the given-up batch of partition 9 must not be there)", rows, partitions, want, parts)
+	}
+	if versions != 1 {
+		t.Errorf("calls table: %d distinct versions, want 1 (one INSERT for the three batches)", versions)
+	}
+}
+
+// insertWaiting has one batch of each of parts partitions wait for an INSERT slot while the
+// slots are taken, then gives the slots back (giveBack) and checks that every insert
+// succeeded. It returns the rows of the batches.
+func insertWaiting(t *testing.T, ins *inserter, giveBack func(), parts int) int {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make([]error, parts)
 	want := 0
@@ -98,7 +114,7 @@ func TestInserterMergesWaitingBatches(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[p] = ins.insert(ctx, b, 0)
+			errs[p] = ins.insert(context.Background(), b, 0)
 		}()
 	}
 	itest.Eventually(t, 10*time.Second, func() (bool, string) { return queued(ins) == parts, "all batches to queue" })
@@ -109,17 +125,18 @@ func TestInserterMergesWaitingBatches(t *testing.T) {
 			t.Fatalf("partition %d: insert: %v", p, err)
 		}
 	}
-	var rows, versions, partitions uint64
-	row := w.Conn().QueryRow(ctx, "SELECT count(), uniqExact(version), uniqExact(src_partition) FROM "+w.Database()+".calls")
+	return want
+}
+
+// callsWritten counts the rows of the calls table, their distinct versions (one per INSERT)
+// and source partitions.
+func callsWritten(t *testing.T, w *warehouse.Warehouse) (rows, versions, partitions uint64) {
+	t.Helper()
+	row := w.Conn().QueryRow(context.Background(), "SELECT count(), uniqExact(version), uniqExact(src_partition) FROM "+w.Database()+".calls")
 	if err := row.Scan(&rows, &versions, &partitions); err != nil {
 		t.Fatal(err)
 	}
-	if rows != uint64(want) || partitions != parts {
-		t.Errorf("calls table: %d rows from %d partitions, want %d rows from %d (the given-up batch of partition 9 must not be there)", rows, partitions, want, parts)
-	}
-	if versions != 1 {
-		t.Errorf("calls table: %d distinct versions, want 1 (one INSERT for the three batches)", versions)
-	}
+	return rows, versions, partitions
 }
 
 // TestInserterBoundsMergedInserts checks that one INSERT takes waiting batches only up to
@@ -135,34 +152,9 @@ func TestInserterBoundsMergedInserts(t *testing.T) {
 		t.Fatal(err)
 	}
 	ins := in.inserters[event.KindCall]
-	ctx := context.Background()
-	giveBack := occupySlots(in)
 	const parts = 4
-	var wg sync.WaitGroup
-	errs := make([]error, parts)
-	want := 0
-	for p := range parts {
-		b := fixtureCallBatch(t, p)
-		want += b.len()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[p] = ins.insert(ctx, b, 0)
-		}()
-	}
-	itest.Eventually(t, 10*time.Second, func() (bool, string) { return queued(ins) == parts, "all batches to queue" })
-	giveBack()
-	wg.Wait()
-	for p, err := range errs {
-		if err != nil {
-			t.Fatalf("partition %d: insert: %v", p, err)
-		}
-	}
-	var rows, versions, partitions uint64
-	row := w.Conn().QueryRow(ctx, "SELECT count(), uniqExact(version), uniqExact(src_partition) FROM "+w.Database()+".calls")
-	if err := row.Scan(&rows, &versions, &partitions); err != nil {
-		t.Fatal(err)
-	}
+	want := insertWaiting(t, ins, occupySlots(in), parts)
+	rows, versions, partitions := callsWritten(t, w)
 	if rows != uint64(want) || partitions != parts {
 		t.Errorf("calls table: %d rows from %d partitions, want %d rows from %d", rows, partitions, want, parts)
 	}
