@@ -17,9 +17,10 @@ import (
 // partitions, the smaller the batches; merging them gives large INSERTs without more memory.
 //
 // How: a writer that wants its batch inserted queues it, then waits for one of the process's
-// INSERT slots. The writer that gets a slot takes every batch queued for the table at that
-// moment (its own, unless another writer already took it along) and sends them as one INSERT;
-// each writer whose batch was in it gets the INSERT's result. When the slots are free a batch
+// INSERT slots. The writer that gets a slot takes its own batch (unless another writer already
+// took it along) and the oldest others queued for the table, up to about two full batches (see
+// take), and sends them as one INSERT; each writer whose batch was in it gets the INSERT's
+// result. When the slots are free a batch
 // goes alone at once, so latency at a low rate is unchanged; under load, batches queue while
 // the slots are busy and go together. Nothing else changes for the writers: each commits its
 // own partition's offsets after its INSERT was acknowledged, and retries on failure as before
@@ -97,11 +98,12 @@ func (t *inserter) insert(ctx context.Context, rows columnSource, bytes int) err
 // take removes from the queue the batches of the next INSERT: req's own batch, if no other
 // writer took it along already, and then the oldest others while the INSERT stays within
 // twice BatchRows rows and two and a half times BatchBytes message bytes (two full batches
-// either way; chats reach the bytes first). The bound keeps one INSERT from taking every queued batch: ClickHouse
-// runs an INSERT on one thread, so with everything in one INSERT the other slot would stay
-// empty, one core idle, and the partitions waiting (measured: ingest and ClickHouse took turns
-// instead of working together). Taking req's own batch first means every writer that holds a
-// slot writes its own batch, so no batch is left queued with nobody to send it.
+// either way; chats reach the bytes first). The bound keeps one INSERT from taking every
+// queued batch: ClickHouse runs an INSERT on one thread, so with everything in one INSERT the
+// other slot would stay empty, one core idle, and the partitions waiting (measured: ingest and
+// ClickHouse took turns instead of working together). Taking req's own batch first means every
+// writer that holds a slot writes its own batch, so no batch is left queued with nobody to
+// send it.
 func (t *inserter) take(req *insertReq) []*insertReq {
 	t.mu.Lock()
 	defer t.mu.Unlock()
