@@ -180,9 +180,10 @@ type Ingester struct {
 	// than a per-partition free list, so that the capacity kept follows the batches in use now
 	// (and is dropped by the garbage collector when idle), not the number of partitions.
 	pools map[event.Kind]*sync.Pool
-	// inserters merge the batches of each table that wait for an INSERT slot together.
-	inserters map[event.Kind]*inserter
-	errors    *inserter // the same for the ingest_errors rows of batches
+	// inserters write the batches of each event table through open INSERTs (stream.go).
+	inserters map[event.Kind]*streamInserter
+	// errors merges the ingest_errors rows of batches waiting for an INSERT (inserter.go).
+	errors *inserter
 	stats     struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
@@ -241,9 +242,9 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 		sleepF: sleepCtx,
 	}
 	in.pools = map[event.Kind]*sync.Pool{}
-	in.inserters = map[event.Kind]*inserter{}
+	in.inserters = map[event.Kind]*streamInserter{}
 	for _, k := range event.Kinds {
-		in.inserters[k] = &inserter{in: in}
+		in.inserters[k] = newStreamInserter(in, k)
 	}
 	in.errors = &inserter{in: in}
 	for _, k := range event.Kinds {

@@ -71,7 +71,7 @@ func TestInserterMergesWaitingBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ins := in.inserters[event.KindCall]
+	ins := &inserter{in: in} // the merging inserter, as ingest_errors uses it
 	ctx := context.Background()
 
 	// A batch that gives up while waiting is not inserted.
@@ -151,7 +151,7 @@ func TestInserterBoundsMergedInserts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ins := in.inserters[event.KindCall]
+	ins := &inserter{in: in} // the merging inserter, as ingest_errors uses it
 	const parts = 4
 	want := insertWaiting(t, ins, occupySlots(in), parts)
 	rows, versions, partitions := callsWritten(t, w)

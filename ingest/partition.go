@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,74 +32,160 @@ type batch struct {
 	bytes int
 	held  int64     // bytes of the memory budget taken for this batch
 	first time.Time // when its first message arrived
+	from  int64     // offset of its first message
 	last  int64     // offset of its last message
 }
 
 func (b *batch) empty() bool { return b.msgs == 0 }
 
 // partition consumes one assigned partition for one generation: a reader (the goroutine the
-// generation started) fetches and decodes into batches, and a writer goroutine writes and
-// commits them in order, one at a time.
+// generation started) fetches and decodes into batches; a writer goroutine sends them, in
+// order, into the open INSERTs of their table; a committer goroutine waits for each INSERT and
+// commits, in order. When an INSERT fails, the partition starts again from its last committed
+// offset (an attempt ends, the next re-reads), after a backoff: a sent batch is no longer in
+// memory (see streamInserter).
 type partition struct {
-	in        *Ingester
-	gen       *kafka.Generation
-	topic     string
-	id        int
-	kind      event.Kind
-	log       *slog.Logger
-	stop      context.Context // ends when the generation ends or the process shuts down
-	drain     context.Context // ends DrainTimeout after stop: the writer's limit
-	batches   chan *batch     // reader -> writer, unbuffered
-	consumed  prometheus.Counter
-	inserted  prometheus.Counter
-	pool      *sync.Pool
-	gaveUp    bool // the writer gave a batch up: nothing after it may be committed
-	lastRows  int  // messages in the previous batch: the size hint of the next
-	behind    bool // the last fetch ended before the end of the log: more was there to read
-	drained   bool // the last fetch read up to the end of the log, and the one before it had not
-	retryingM sync.Mutex
-	retrying  int // retry calls of this partition failing now (the writes of a batch run together)
+	in    *Ingester
+	gen   *kafka.Generation
+	topic string
+	id    int
+	kind  event.Kind
+	log   *slog.Logger
+	outer context.Context // ends when the generation ends or the process shuts down
+	drain context.Context // ends DrainTimeout after outer: the writer's and committer's limit
+	// Per attempt: stop ends the reading (outer ended, or an INSERT failed); work ends the
+	// writing of an attempt that failed (or the drain).
+	stop, work context.Context
+	cancel     func()        // ends stop and work
+	failed     atomic.Bool   // the attempt failed: what it read is dropped and read again
+	resumeAt   int64         // where the next attempt reads from (the failed batch's first offset)
+	batches    chan *batch   // reader -> writer, unbuffered
+	consumed   prometheus.Counter
+	inserted   prometheus.Counter
+	pool       *sync.Pool
+	gaveUp     bool  // the writer gave a batch up at the drain deadline
+	lastRows   int   // messages in the previous batch: the size hint of the next
+	behind     bool  // the last fetch ended before the end of the log: more was there to read
+	counted    bool  // behind is counted in the table's streamInserter.behind
+	drained    bool  // the last fetch read up to the end of the log, and the one before it had not
+	readEnd    int64 // the offset after the last message read, -1 before any
+	commitEnd  int64 // the offset committed (or the one reading started from), -1 before known
+	failing    bool  // INSERTs of this partition are failing: it counts as retrying
+	retryingM  sync.Mutex
+	retrying   int // retry calls of this partition failing now (the writes of a batch run together)
 }
 
 // consumePartition reads one partition for one generation until the generation ends or the
 // process shuts down, then drains (see the package comment).
 func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Generation, topic string, id int, offset int64) {
-	stop, cancel := context.WithCancel(genCtx)
+	outer, cancel := context.WithCancel(genCtx)
 	defer cancel()
 	defer context.AfterFunc(root, cancel)()
 	drain, cancelDrain := context.WithCancel(context.Background())
 	defer cancelDrain()
-	defer context.AfterFunc(stop, func() { time.AfterFunc(in.cfg.DrainTimeout, cancelDrain) })()
+	defer context.AfterFunc(outer, func() { time.AfterFunc(in.cfg.DrainTimeout, cancelDrain) })()
 
 	kind := in.kinds[topic]
 	p := &partition{
 		in: in, gen: gen, topic: topic, id: id, kind: kind,
-		log:  in.log.With("topic", topic, "partition", id),
-		stop: stop, drain: drain,
-		batches:  make(chan *batch),
+		log:   in.log.With("topic", topic, "partition", id),
+		outer: outer, drain: drain,
 		consumed: in.prom.consumed.WithLabelValues(topic),
 		inserted: in.prom.inserted.WithLabelValues(table(kind)),
 		pool:     in.pools[kind],
-		// A partition starts as if behind: what is already there when it is assigned (usually
-		// the backlog of a restart or a rebalance) is written as soon as it has been read.
-		behind: true,
+		readEnd:  -1, commitEnd: -1,
 	}
+	if offset >= 0 {
+		p.commitEnd = offset
+	}
+	// A partition starts as if behind: what is already there when it is assigned (usually
+	// the backlog of a restart or a rebalance) is written as soon as it has been read.
+	p.setBehind(true)
 	in.stats.partitions.Add(1)
 	in.prom.partitions.Inc()
 	defer func() {
+		p.setBehind(false)
+		if p.failing {
+			p.setRetrying(false)
+		}
+		// What was read and not committed stays for the partition's next owner (or the next
+		// start) to read again.
+		if p.readEnd > p.commitEnd && p.commitEnd >= 0 {
+			n := p.readEnd - p.commitEnd
+			in.stats.abandoned.Add(n)
+			in.prom.abandoned.Add(float64(n))
+			p.log.Warn("stopped with messages read but not committed (they will be re-delivered)", "messages", n, "from_offset", p.commitEnd)
+		}
 		in.stats.partitions.Add(-1)
 		in.prom.partitions.Dec()
 		in.setLag(topic, id, -1)
 	}()
 
-	written := make(chan struct{})
+	backoff := in.cfg.RetryMin
+	for {
+		p.attempt(offset)
+		if !p.failed.Load() || outer.Err() != nil {
+			return
+		}
+		// An INSERT with a batch of this partition failed (ClickHouse down or restarting,
+		// usually): nothing after the last commit is committed; wait, then read it again.
+		if !p.failing {
+			p.failing = true
+			p.setRetrying(true)
+		}
+		in.prom.retries.WithLabelValues(opInsert).Inc()
+		in.stats.retries.Add(1)
+		p.log.Warn("insert failed: reading again from the last committed offset", "offset", p.resumeAt, "backoff", backoff)
+		if in.sleepF(outer, backoff) != nil {
+			return
+		}
+		backoff = min(2*backoff, in.cfg.RetryMax)
+		offset = p.resumeAt
+	}
+}
+
+// attempt reads the partition from offset on, and writes and commits what it reads, until the
+// generation ends or the process shuts down (then it drains), or an INSERT fails (then
+// p.failed is set and what was read after the last commit is dropped).
+func (p *partition) attempt(offset int64) {
+	stop, cancelStop := context.WithCancel(p.outer)
+	work, cancelWork := context.WithCancel(p.drain)
+	defer cancelStop()
+	defer cancelWork()
+	p.stop, p.work = stop, work
+	p.cancel = func() { cancelStop(); cancelWork() }
+	p.failed.Store(false)
+	p.gaveUp = false
+	p.batches = make(chan *batch)
+	// Each pending entry is a few words: the bound only keeps a partition from running far
+	// ahead of its commits.
+	commits := make(chan *pending, 64)
+	done := make(chan struct{})
 	go func() {
-		defer close(written)
-		p.write()
+		defer close(done)
+		p.commitAll(commits)
+	}()
+	go func() {
+		defer close(commits)
+		p.write(commits)
 	}()
 	p.read(offset)
 	close(p.batches)
-	<-written
+	<-done
+}
+
+// setBehind records whether the partition is reading a backlog, in the count its table's
+// INSERTs look at (an INSERT waits longer for more batches while partitions are behind).
+func (p *partition) setBehind(v bool) {
+	p.behind = v
+	if v != p.counted {
+		p.counted = v
+		d := int32(-1)
+		if v {
+			d = 1
+		}
+		p.in.inserters[p.kind].behind.Add(d)
+	}
 }
 
 // newBatch returns an empty batch with pooled column slices, sized like the previous batch of
@@ -296,7 +383,12 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 		}
 		if b.empty() {
 			b.first = p.in.nowFn()
+			b.from = m.Offset
 		}
+		if p.commitEnd < 0 {
+			p.commitEnd = m.Offset // reading started from the log's first offset: nothing committed
+		}
+		p.readEnd = max(p.readEnd, m.Offset+1)
 		b.msgs++
 		b.bytes += int(size)
 		b.last = m.Offset
@@ -319,13 +411,14 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 	err := kb.Close()
 	_ = conn.SetReadDeadline(time.Time{})
 	p.addConsumed(n)
-	if hwm > 0 {
-		p.in.setLag(p.topic, p.id, max(hwm-offset, 0))
-		p.drained = p.behind && offset >= hwm
-		p.behind = offset < hwm
-	}
 	if errors.Is(err, kafka.RequestTimedOut) {
 		err = nil // nothing new within wait: an empty fetch, not a failure
+	}
+	// An empty partition answers with a high-water mark of 0: it is caught up, not behind.
+	if hwm > 0 || err == nil {
+		p.in.setLag(p.topic, p.id, max(hwm-offset, 0))
+		p.drained = p.behind && offset >= hwm
+		p.setBehind(offset < hwm)
 	}
 	// Any other error that is not a Kafka error code has closed the connection (kafka-go
 	// closes it); read reconnects and goes on from offset, the first message not yet taken.
@@ -371,64 +464,118 @@ func (p *partition) release(b *batch) {
 	b.rows, b.dead = nil, nil
 }
 
-// write is the writer: it writes and commits the batches in order until the reader closes the
-// channel. Each write is retried until it succeeds or the drain deadline passes; after a batch
-// is given up, the later ones are given up too, uncommitted.
-func (p *partition) write() {
+// pending is a batch that was sent (or is being written) and waits for its commit.
+type pending struct {
+	ins   *openInsert // the INSERT its rows went into; nil without rows
+	dead  chan bool   // the writing of its invalid messages: whether it succeeded; nil without any
+	rows  int
+	msgs  int
+	bytes int
+	from  int64
+	last  int64
+	start time.Time
+}
+
+// write is the writer: it sends the batches, in order, into their table's INSERTs and hands
+// them to the committer, until the reader closes the channel. A batch's memory goes back as
+// soon as it is sent. Once a batch is given up (the drain deadline passed before it could be
+// sent) or the attempt failed, the later ones are dropped: they stay uncommitted.
+func (p *partition) write(commits chan<- *pending) {
+	in := p.in
+	ins := in.inserters[p.kind]
 	for b := range p.batches {
-		switch {
-		case p.gaveUp:
-			p.abandon(b)
-		case !p.flush(b):
-			p.gaveUp = true
-			p.abandon(b)
-		default:
+		if p.gaveUp || p.failed.Load() {
 			p.release(b)
+			in.writing.Add(-1)
+			continue
 		}
-		p.in.writing.Add(-1)
+		pe := &pending{rows: b.rows.len(), msgs: b.msgs, bytes: b.bytes, from: b.from, last: b.last, start: in.nowFn()}
+		// The invalid messages (dead-letter topic, then ingest_errors) are written while the
+		// rows go to ClickHouse; the commit waits for both.
+		if dead := b.dead; len(dead) > 0 {
+			pe.dead = make(chan bool, 1)
+			go func() { pe.dead <- p.writeDead(p.work, dead) }()
+		}
+		if pe.rows > 0 {
+			oi, err := ins.send(p.work, p.drain, b.rows, p.outer.Err() != nil)
+			if err != nil {
+				p.gaveUp = true
+				p.log.Warn("batch not written: it stays uncommitted and will be re-delivered", "messages", b.msgs, "first_offset", b.from, "err", err)
+				p.release(b)
+				in.writing.Add(-1)
+				continue
+			}
+			pe.ins = oi
+		}
+		p.release(b)
+		in.writing.Add(-1)
+		commits <- pe
 	}
 }
 
-// abandon counts a batch that was not written: it stays uncommitted and is re-delivered to the
-// partition's next owner.
-func (p *partition) abandon(b *batch) {
-	p.in.stats.abandoned.Add(int64(b.msgs))
-	p.in.prom.abandoned.Add(float64(b.msgs))
-	p.log.Warn("drain deadline passed: batch abandoned uncommitted (it will be re-delivered)", "messages", b.msgs, "last_offset", b.last)
-	p.release(b)
+// commitAll is the committer: it waits for each pending batch's writes, in order, and commits
+// the partition's offset after it. A failed INSERT ends the attempt (see consumePartition);
+// after the drain deadline nothing more is committed.
+func (p *partition) commitAll(commits <-chan *pending) {
+	gaveUp := false
+	for pe := range commits {
+		if gaveUp || p.failed.Load() {
+			continue
+		}
+		if p.await(pe) {
+			p.commit(pe)
+			continue
+		}
+		if p.outer.Err() != nil {
+			// Draining, and the deadline passed or the write failed: this batch and every later
+			// one stay uncommitted for the next owner.
+			gaveUp = true
+			continue
+		}
+		p.resumeAt = pe.from
+		p.failed.Store(true)
+		p.cancel()
+	}
 }
 
-// flush writes one batch and commits it. It reports whether the batch was written.
-func (p *partition) flush(b *batch) bool {
-	in, ctx := p.in, p.drain
-	start := in.nowFn()
-	// The invalid messages (dead-letter topic, then ingest_errors) are written at the same
-	// time as the valid rows rather than after them, so a batch holds its memory budget for
-	// the longer of the two writes, not their sum; the commit below waits for both.
-	deadOK := make(chan bool, 1)
-	if len(b.dead) > 0 {
-		go func() { deadOK <- p.writeDead(ctx, b) }()
-	} else {
-		deadOK <- true
-	}
-	rowsOK := true
-	if n := b.rows.len(); n > 0 {
-		ins := in.inserters[p.kind]
-		err := p.retry(ctx, opInsert, func(ctx context.Context) error { return ins.insert(ctx, b.rows, b.bytes) })
-		if err == nil {
-			in.stats.inserted.Add(int64(n))
-			p.inserted.Add(float64(n))
+// await waits for a pending batch's INSERT and dead-letter writes and reports whether both
+// succeeded.
+func (p *partition) await(pe *pending) bool {
+	ok := true
+	if pe.ins != nil {
+		if err := pe.ins.result(p.work); err != nil {
+			ok = false
+			if p.work.Err() == nil {
+				p.log.Warn("insert failed", "err", err)
+			}
 		}
-		rowsOK = err == nil
 	}
-	if !<-deadOK || !rowsOK {
-		return false
+	if pe.dead != nil {
+		if ok {
+			ok = <-pe.dead
+		} else {
+			// The attempt ends: its dead-letter writing stops with it (work is cancelled), and
+			// the messages are read and written again.
+			go func() { <-pe.dead }()
+		}
 	}
-	// The rows are in ClickHouse: now, and only now, the offsets may be committed. A commit
-	// that fails for good (the generation is over) loses nothing: the rows are re-delivered to
-	// the partition's next owner and de-duplicated.
-	offsets := map[string]map[int]int64{p.topic: {p.id: b.last + 1}}
-	err := p.retry(ctx, opCommit, func(context.Context) error {
+	return ok
+}
+
+// commit commits the offset after a written batch. A commit that fails for good (the
+// generation is over) loses nothing: the rows are re-delivered to the partition's next owner
+// and de-duplicated.
+func (p *partition) commit(pe *pending) {
+	in := p.in
+	in.stats.inserted.Add(int64(pe.rows))
+	p.inserted.Add(float64(pe.rows))
+	if p.failing {
+		p.failing = false
+		p.setRetrying(false)
+		p.log.Info("recovered: inserts succeed again")
+	}
+	offsets := map[string]map[int]int64{p.topic: {p.id: pe.last + 1}}
+	err := p.retry(p.drain, opCommit, func(context.Context) error {
 		err := p.gen.CommitOffsets(offsets)
 		if isFenced(err) {
 			return permanent{err}
@@ -437,34 +584,34 @@ func (p *partition) flush(b *batch) bool {
 	})
 	if err != nil {
 		in.prom.commitErrors.Inc()
-		p.log.Warn("offset commit given up; the batch will be re-delivered and de-duplicated", "offset", b.last+1, "err", err)
+		p.log.Warn("offset commit given up; the batch will be re-delivered and de-duplicated", "offset", pe.last+1, "err", err)
 	} else {
+		p.commitEnd = pe.last + 1
 		in.prom.commits.Inc()
-		in.prom.committed.Add(float64(b.msgs))
-		in.stats.committed.Add(int64(b.msgs))
+		in.prom.committed.Add(float64(pe.msgs))
+		in.stats.committed.Add(int64(pe.msgs))
 	}
-	in.prom.batchRows.Observe(float64(b.msgs))
-	in.prom.batchBytes.Observe(float64(b.bytes))
-	in.prom.batchSeconds.Observe(in.nowFn().Sub(start).Seconds())
-	return true
+	in.prom.batchRows.Observe(float64(pe.msgs))
+	in.prom.batchBytes.Observe(float64(pe.bytes))
+	in.prom.batchSeconds.Observe(in.nowFn().Sub(pe.start).Seconds())
 }
 
 // writeDead sends a batch's invalid messages to the dead-letter topic and then to the
 // ingest_errors table, retrying each, and reports whether both were written.
-func (p *partition) writeDead(ctx context.Context, b *batch) bool {
+func (p *partition) writeDead(ctx context.Context, dead []deadLetter) bool {
 	in := p.in
-	if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, b.dead) }); err != nil {
+	if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, dead) }); err != nil {
 		return false
 	}
-	err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error { return in.errors.insert(ctx, errorRows(b.dead), deadBytes(b.dead)) })
+	err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error { return in.errors.insert(ctx, errorRows(dead), deadBytes(dead)) })
 	if err != nil {
 		return false
 	}
-	in.stats.deadLettered.Add(int64(len(b.dead)))
-	for _, d := range b.dead {
+	in.stats.deadLettered.Add(int64(len(dead)))
+	for _, d := range dead {
 		in.prom.deadLettered.WithLabelValues(p.topic, d.code).Inc()
 	}
-	p.log.Info("invalid messages dead-lettered", "count", len(b.dead), "first_reason", b.dead[0].err)
+	p.log.Info("invalid messages dead-lettered", "count", len(dead), "first_reason", dead[0].err)
 	return true
 }
 

@@ -124,47 +124,76 @@ type colSet struct {
 // sendColumns runs one columnar INSERT into db.table of one or more sets of columns (each in
 // the order of names), as blocks of at most sendChunkRows rows.
 func sendColumns(ctx context.Context, conn driver.Conn, db, table string, names []string, sets ...colSet) error {
-	chunk := sendChunkRows
-	if table == "chats" {
-		chunk = chatChunkRows
-	}
 	for _, s := range sets {
 		if len(names) != len(s.cols) {
 			return fmt.Errorf("ingest: %s: %d column names for %d columns", table, len(names), len(s.cols))
 		}
 	}
-	q := "INSERT INTO " + db + "." + table + " (" + strings.Join(names, ", ") + ")"
-	b, err := conn.PrepareBatch(ctx, q)
+	b, err := prepareInsert(ctx, conn, db, table, names)
 	if err != nil {
-		return fmt.Errorf("prepare insert into %s: %w", table, err)
+		return err
 	}
-	started := false
-	for _, s := range sets {
-		for lo := 0; lo < s.rows; lo += chunk {
-			hi := min(lo+chunk, s.rows)
-			if started {
-				if err := b.Flush(); err != nil {
-					_ = b.Abort()
-					return fmt.Errorf("insert into %s: %w", table, err)
-				}
-			}
-			started = true
-			for i, c := range s.cols {
-				var err error
-				if ra, ok := c.(rowAppender); ok {
-					err = ra.appendRows(b.Column(i), lo, hi)
-				} else {
-					err = b.Column(i).Append(c.chunk(lo, hi))
-				}
-				if err != nil {
-					_ = b.Abort()
-					return fmt.Errorf("insert into %s: column %s: %w", table, names[i], err)
-				}
-			}
+	for i, s := range sets {
+		// The last block stays in the driver for Send, which sends it with the end of data.
+		if err := appendColumns(b, table, names, s, i < len(sets)-1); err != nil {
+			return err
 		}
 	}
 	if err := b.Send(); err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return nil
+}
+
+// prepareInsert starts a columnar INSERT into db.table of the columns names.
+func prepareInsert(ctx context.Context, conn driver.Conn, db, table string, names []string) (driver.Batch, error) {
+	q := "INSERT INTO " + db + "." + table + " (" + strings.Join(names, ", ") + ")"
+	b, err := conn.PrepareBatch(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare insert into %s: %w", table, err)
+	}
+	return b, nil
+}
+
+// appendColumns adds a set of columns to an INSERT as blocks of at most sendChunkRows rows
+// (chatChunkRows for chats), sending each block before the next is encoded; with flushLast
+// the last one is sent too, so that the driver holds none of the rows when it returns. On an
+// error the INSERT is aborted.
+func appendColumns(b driver.Batch, table string, names []string, s colSet, flushLast bool) error {
+	if len(names) != len(s.cols) {
+		_ = b.Abort()
+		return fmt.Errorf("ingest: %s: %d column names for %d columns", table, len(names), len(s.cols))
+	}
+	chunk := sendChunkRows
+	if table == "chats" {
+		chunk = chatChunkRows
+	}
+	for lo := 0; lo < s.rows; lo += chunk {
+		hi := min(lo+chunk, s.rows)
+		if b.Rows() > 0 {
+			if err := b.Flush(); err != nil {
+				_ = b.Abort()
+				return fmt.Errorf("insert into %s: %w", table, err)
+			}
+		}
+		for i, c := range s.cols {
+			var err error
+			if ra, ok := c.(rowAppender); ok {
+				err = ra.appendRows(b.Column(i), lo, hi)
+			} else {
+				err = b.Column(i).Append(c.chunk(lo, hi))
+			}
+			if err != nil {
+				_ = b.Abort()
+				return fmt.Errorf("insert into %s: column %s: %w", table, names[i], err)
+			}
+		}
+	}
+	if flushLast && b.Rows() > 0 {
+		if err := b.Flush(); err != nil {
+			_ = b.Abort()
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
 	}
 	return nil
 }
