@@ -184,7 +184,7 @@ type Ingester struct {
 	inserters map[event.Kind]*streamInserter
 	// errors merges the ingest_errors rows of batches waiting for an INSERT (inserter.go).
 	errors *inserter
-	stats     struct {
+	stats  struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
 	}

@@ -56,10 +56,10 @@ type partition struct {
 	// Per attempt: stop ends the reading (outer ended, or an INSERT failed); work ends the
 	// writing of an attempt that failed (or the drain).
 	stop, work context.Context
-	cancel     func()        // ends stop and work
-	failed     atomic.Bool   // the attempt failed: what it read is dropped and read again
-	resumeAt   int64         // where the next attempt reads from (the failed batch's first offset)
-	batches    chan *batch   // reader -> writer, unbuffered
+	cancel     func()      // ends stop and work
+	failed     atomic.Bool // the attempt failed: what it read is dropped and read again
+	resumeAt   int64       // where the next attempt reads from (the failed batch's first offset)
+	batches    chan *batch // reader -> writer, unbuffered
 	consumed   prometheus.Counter
 	inserted   prometheus.Counter
 	pool       *sync.Pool
