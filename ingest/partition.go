@@ -499,8 +499,12 @@ func (p *partition) write(commits chan<- *pending) {
 		if pe.rows > 0 {
 			oi, err := ins.send(p.work, p.drain, b.rows, p.outer.Err() != nil)
 			if err != nil {
+				// The attempt failed (the batch is read again) or the drain deadline passed (it
+				// stays uncommitted for the next owner).
 				p.gaveUp = true
-				p.log.Warn("batch not written: it stays uncommitted and will be re-delivered", "messages", b.msgs, "first_offset", b.from, "err", err)
+				if !p.failed.Load() {
+					p.log.Warn("batch not written: it stays uncommitted and will be re-delivered", "messages", b.msgs, "first_offset", b.from, "err", err)
+				}
 				p.release(b)
 				in.writing.Add(-1)
 				continue

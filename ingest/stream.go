@@ -186,6 +186,10 @@ take:
 		case <-maxOpen.C:
 			reason = "time"
 			break take
+		case <-ctx.Done():
+			// A sender's drain deadline passed: the INSERT fails for all of its batches.
+			err = ctx.Err()
+			break take
 		}
 	}
 	// No sender can hand it rows from here on: they see closed and open the next INSERT.
