@@ -180,10 +180,13 @@ type Ingester struct {
 	// than a per-partition free list, so that the capacity kept follows the batches in use now
 	// (and is dropped by the garbage collector when idle), not the number of partitions.
 	pools map[event.Kind]*sync.Pool
-	// inserters write the batches of each event table through open INSERTs (stream.go).
+	// inserters write the batches of each event table through open INSERTs (stream.go);
+	// errors does the same for the ingest_errors rows of every table's batches.
 	inserters map[event.Kind]*streamInserter
-	// errors merges the ingest_errors rows of batches waiting for an INSERT (inserter.go).
-	errors *inserter
+	errors    *streamInserter
+	// behind counts the partitions reading a backlog, of each kind and in all.
+	behind    map[event.Kind]*atomic.Int32
+	behindAll atomic.Int32
 	stats  struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
@@ -243,10 +246,12 @@ func New(cfg Config, wh *warehouse.Warehouse, log *slog.Logger, reg prometheus.R
 	}
 	in.pools = map[event.Kind]*sync.Pool{}
 	in.inserters = map[event.Kind]*streamInserter{}
+	in.behind = map[event.Kind]*atomic.Int32{}
 	for _, k := range event.Kinds {
-		in.inserters[k] = newStreamInserter(in, k)
+		in.behind[k] = &atomic.Int32{}
+		in.inserters[k] = newStreamInserter(in, table(k), in.behind[k])
 	}
-	in.errors = &inserter{in: in}
+	in.errors = newStreamInserter(in, "ingest_errors", &in.behindAll)
 	for _, k := range event.Kinds {
 		in.pools[k] = &sync.Pool{New: func() any { return newRowBuffer(k) }}
 	}

@@ -184,7 +184,8 @@ func (p *partition) setBehind(v bool) {
 		if v {
 			d = 1
 		}
-		p.in.inserters[p.kind].behind.Add(d)
+		p.in.behind[p.kind].Add(d)
+		p.in.behindAll.Add(d)
 	}
 }
 
@@ -607,7 +608,13 @@ func (p *partition) writeDead(ctx context.Context, dead []deadLetter) bool {
 	if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, dead) }); err != nil {
 		return false
 	}
-	err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error { return in.errors.insert(ctx, errorRows(dead), deadBytes(dead)) })
+	err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error {
+		oi, err := in.errors.send(ctx, p.drain, errorRows(dead), p.outer.Err() != nil)
+		if err != nil {
+			return err
+		}
+		return oi.result(ctx)
+	})
 	if err != nil {
 		return false
 	}
@@ -617,15 +624,6 @@ func (p *partition) writeDead(ctx context.Context, dead []deadLetter) bool {
 	}
 	p.log.Info("invalid messages dead-lettered", "count", len(dead), "first_reason", dead[0].err)
 	return true
-}
-
-// deadBytes is the message bytes of a batch's invalid messages.
-func deadBytes(dls []deadLetter) int {
-	n := 0
-	for _, d := range dls {
-		n += len(d.msg.Key) + len(d.msg.Value)
-	}
-	return n
 }
 
 // isFenced reports a commit refused because this member's generation is over: retrying cannot

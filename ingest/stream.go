@@ -8,11 +8,10 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
-	"github.com/ccqa/ccqa/event"
 )
 
-// streamInserter writes the batches of one event table through INSERTs that stay open while
+// streamInserter writes the batches of one table (an event table, or ingest_errors for the
+// invalid messages of every batch) through INSERTs that stay open while
 // batches arrive, from any partition, and are sent block by block as they come.
 //
 // Why: ClickHouse's CPU per row falls steeply with the rows per INSERT (it writes a part per
@@ -35,18 +34,26 @@ import (
 // INSERTs of a table exist at a time, one taking batches and one finishing; MaxInserts bounds
 // the INSERTs finishing at once over all tables (finishing is when the server writes the parts).
 type streamInserter struct {
-	in   *Ingester
-	kind event.Kind
-	mu   sync.Mutex
+	in    *Ingester
+	table string
+	mu    sync.Mutex
 	cur  *openInsert // the INSERT taking batches, if any
 	// alive holds a token per INSERT of the table that has not finished.
 	alive chan struct{}
-	// behind counts the partitions of the table reading a backlog (see partition.setBehind).
-	behind atomic.Int32
+	// behind counts the partitions reading a backlog (see partition.setBehind): those of the
+	// table, or every partition for ingest_errors, whose rows come from every table's batches.
+	behind *atomic.Int32
 }
 
-func newStreamInserter(in *Ingester, k event.Kind) *streamInserter {
-	return &streamInserter{in: in, kind: k, alive: make(chan struct{}, 2)}
+// insertGather is how long an INSERT with room waits for another batch once no partition is
+// reading a backlog. At a steady rate, partitions cut their batches BatchWait apart but at
+// different moments, a few tens of milliseconds apart, so without it they would rarely share
+// an INSERT; it adds this much to the time an event takes to become visible (BatchWait, 1 s by
+// default, is the larger part).
+const insertGather = 50 * time.Millisecond
+
+func newStreamInserter(in *Ingester, table string, behind *atomic.Int32) *streamInserter {
+	return &streamInserter{in: in, table: table, alive: make(chan struct{}, 2), behind: behind}
 }
 
 // openInsert is one INSERT of a stream: a goroutine owns the driver batch; senders hand it rows
@@ -219,7 +226,7 @@ take:
 	if err == nil {
 		in.prom.insertSecs.Observe(time.Since(t0).Seconds())
 	}
-	in.log.Debug("insert finished", "table", table(t.kind), "rows", rows, "batches", reqs, "closed_by", reason, "open", time.Since(t0), "err", err)
+	in.log.Debug("insert finished", "table", t.table, "rows", rows, "batches", reqs, "closed_by", reason, "open", time.Since(t0), "err", err)
 	oi.err = err
 	close(oi.done)
 }

@@ -1,13 +1,53 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
+	"os"
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
 	"github.com/ccqa/ccqa/event"
 	"github.com/ccqa/ccqa/internal/itest"
+	"github.com/ccqa/ccqa/warehouse"
 )
+
+// fixtureCallBatch decodes the valid call events of the e2e fixture into a batch of rows, as
+// if read from partition part.
+func fixtureCallBatch(t *testing.T, part int) rowBuffer {
+	t.Helper()
+	f, err := os.Open("testdata/e2e/calls.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows := newRowBuffer(event.KindCall)
+	sc := bufio.NewScanner(f)
+	for off := int64(0); sc.Scan(); off++ {
+		m := kafka.Message{Topic: "calls", Partition: part, Offset: off, Value: append([]byte(nil), sc.Bytes()...)}
+		_ = rows.add(&m) // invalid lines are left out, as ingest dead-letters them
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if rows.len() == 0 {
+		t.Fatal("no valid call in the fixture")
+	}
+	return rows
+}
+
+// callsWritten counts the rows of the calls table, their distinct versions (one per INSERT)
+// and source partitions.
+func callsWritten(t *testing.T, w *warehouse.Warehouse) (rows, versions, partitions uint64) {
+	t.Helper()
+	row := w.Conn().QueryRow(context.Background(), "SELECT count(), uniqExact(version), uniqExact(src_partition) FROM "+w.Database()+".calls")
+	if err := row.Scan(&rows, &versions, &partitions); err != nil {
+		t.Fatal(err)
+	}
+	return rows, versions, partitions
+}
 
 // newStreamTestIngester returns an ingester whose call inserter writes to a fresh database,
 // with INSERTs closed at rowsPerInsert rows and, when nothing else closes them, after a minute.
