@@ -187,7 +187,7 @@ type Ingester struct {
 	// behind counts the partitions reading a backlog, of each kind and in all.
 	behind    map[event.Kind]*atomic.Int32
 	behindAll atomic.Int32
-	stats  struct {
+	stats     struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
 	}

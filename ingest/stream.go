@@ -37,7 +37,7 @@ type streamInserter struct {
 	in    *Ingester
 	table string
 	mu    sync.Mutex
-	cur  *openInsert // the INSERT taking batches, if any
+	cur   *openInsert // the INSERT taking batches, if any
 	// alive holds a token per INSERT of the table that has not finished.
 	alive chan struct{}
 	// behind counts the partitions reading a backlog (see partition.setBehind): those of the
