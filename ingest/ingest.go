@@ -9,23 +9,25 @@
 //     BatchRows messages or BatchBytes bytes, BatchWait after its first message, when the
 //     partition has read up to the end of its log after a backlog (nothing more to wait for),
 //     or when the process-wide memory budget (MaxBufferedBytes) runs out;
-//   - a full batch goes to the partition's writer goroutine while the next one fills: at most
-//     two batches per partition exist, one being written and one being filled;
-//   - the writer inserts the valid rows into ClickHouse, sends the invalid messages to the
-//     dead-letter topic and the ingest_errors table, and only then commits last+1 for the
-//     partition through the generation that owns it (a member whose generation has ended
-//     cannot commit);
-//   - when anything fails, the writer retries with capped exponential backoff for as long as it
-//     takes and commits nothing meanwhile; once a batch of a partition is given up (see
-//     below), no later batch of that partition is committed either, because a commit covers
-//     every earlier offset;
+//   - a full batch goes to the partition's writer goroutine while the next one fills; the
+//     writer sends its valid rows into the open INSERT of its table (stream.go: one INSERT
+//     takes the batches of every partition of the table until it holds BatchRows rows) and its
+//     invalid messages to the dead-letter topic and into the open INSERT of ingest_errors; the
+//     batch's memory goes back once it is sent;
+//   - a committer goroutine takes the partition's sent batches in order, waits until
+//     ClickHouse has acknowledged the INSERTs that carry them (and the dead-letter topic its
+//     messages), and only then commits last+1 through the generation that owns the partition
+//     (a member whose generation has ended cannot commit);
+//   - when an INSERT fails, nothing from its batches on is committed: the partition drops what
+//     it read after its last commit, waits (capped exponential backoff, for as long as it
+//     takes) and reads again from that commit, as a restarted process would;
 //   - a crash at any point re-delivers the uncommitted range, and the warehouse de-duplicates
 //     re-delivered events by their id (ReplacingMergeTree plus views that keep one row per id).
 //
 // When the generation ends (a rebalance) or the process shuts down (context cancelled), each
-// partition stops fetching, hands its last batch to its writer, and the writer keeps writing and
-// committing for at most DrainTimeout more; what it cannot write by then is counted as abandoned
-// and stays uncommitted, so it is re-delivered to the next owner of the partition.
+// partition stops fetching, sends its last batch (which closes its INSERT at once), and keeps
+// committing for at most DrainTimeout more; what is not committed by then is counted as
+// abandoned and stays uncommitted, so it is re-delivered to the next owner of the partition.
 package ingest
 
 import (
@@ -61,12 +63,14 @@ type Config struct {
 	BatchBytes int
 	BatchWait  time.Duration
 	// MaxBufferedBytes bounds the message bytes (keys and values) held in memory by all
-	// partitions together, in batches being filled or written. The process's memory is a small
-	// multiple of it (decoded rows and the insert's column buffers), whatever the backlog.
+	// partitions together, in batches being filled or waiting to be sent. A batch's bytes come
+	// back as soon as it has been sent into its INSERT (ClickHouse holds the rows of an open
+	// INSERT), so this does not limit the rows per INSERT. The process's memory is a small
+	// multiple of it, whatever the backlog.
 	MaxBufferedBytes int64
-	// MaxInserts bounds the ClickHouse INSERTs running at once over all partitions. Each holds
-	// its batch encoded in clickhouse-go's column buffers, so this bounds that memory too; more
-	// than the server's cores rarely helps.
+	// MaxInserts bounds the ClickHouse INSERTs finishing at once over all tables: the moment
+	// the server writes an INSERT's parts, on one core each. More than the server's cores
+	// rarely helps. (Each table also has at most one INSERT taking batches and one finishing.)
 	MaxInserts int
 	// FetchBytes is the most a fetch of one partition returns; FetchWait is how long the broker
 	// may wait for data before answering an empty fetch.
@@ -93,7 +97,7 @@ func DefaultConfig() Config {
 		BatchRows:        50000,
 		BatchBytes:       16 << 20,
 		BatchWait:        time.Second,
-		MaxBufferedBytes: 128 << 20,
+		MaxBufferedBytes: 64 << 20,
 		MaxInserts:       2,
 		FetchBytes:       4 << 20,
 		FetchWait:        250 * time.Millisecond,
@@ -157,7 +161,7 @@ type Stats struct {
 	Inserted      int64 // rows acknowledged by ClickHouse
 	DeadLettered  int64 // invalid messages written to the dead-letter topic and ingest_errors
 	Committed     int64 // messages whose offsets were committed
-	Abandoned     int64 // messages left uncommitted at a drain deadline (they will be re-delivered)
+	Abandoned     int64 // messages read but left uncommitted when a partition stopped (they will be re-delivered)
 	Retries       int64 // failed writes or fetches that were retried
 	Lag           int64 // sum of the last known lag of the partitions this process reads
 	Partitions    int   // partitions assigned now

@@ -40,7 +40,7 @@ func newPromMetrics(reg prometheus.Registerer, bufferedBytes func() float64) (*p
 			Name: "ccqa_ingest_dead_letters_total", Help: "Invalid messages sent to the dead-letter topic and ingest_errors, by topic and reason code.",
 		}, []string{"topic", "reason"}),
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ccqa_ingest_retries_total", Help: "Retried operations after a failure, by operation (insert, dead_letter, errors_insert, commit).",
+			Name: "ccqa_ingest_retries_total", Help: "Retried operations after a failure, by operation (insert: a partition read again after a failed INSERT; dead_letter, errors_insert, commit, fetch).",
 		}, []string{"op"}),
 		commits: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ccqa_ingest_commits_total", Help: "Offset commits after a successful insert.",
@@ -52,7 +52,7 @@ func newPromMetrics(reg prometheus.Registerer, bufferedBytes func() float64) (*p
 			Name: "ccqa_ingest_commit_errors_total", Help: "Offset commits given up (for example refused after a rebalance); the rows are re-delivered and de-duplicated.",
 		}),
 		abandoned: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "ccqa_ingest_abandoned_messages_total", Help: "Messages of batches not written before the drain deadline; they stay uncommitted and are re-delivered.",
+			Name: "ccqa_ingest_abandoned_messages_total", Help: "Messages read but not committed when a partition stopped (drain deadline passed, or stopped while ClickHouse was failing); they are re-delivered.",
 		}),
 		batchRows: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "ccqa_ingest_batch_messages", Help: "Messages per flushed batch.",
@@ -63,11 +63,11 @@ func newPromMetrics(reg prometheus.Registerer, bufferedBytes func() float64) (*p
 			Buckets: prometheus.ExponentialBuckets(1024, 4, 9),
 		}),
 		batchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "ccqa_ingest_batch_flush_seconds", Help: "Time to flush a batch: insert, dead letters and commit, retries included.",
+			Name: "ccqa_ingest_batch_flush_seconds", Help: "Time from a batch being handed to its writer to its commit: sending, the INSERT (which may wait for other batches), dead letters and the commit.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
 		}),
 		insertSecs: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "ccqa_ingest_insert_seconds", Help: "Time of one successful ClickHouse INSERT of a batch's rows.",
+			Name: "ccqa_ingest_insert_seconds", Help: "Time of one successful ClickHouse INSERT, from opening it (it then takes batches for up to --batch-wait) to its acknowledgement.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 16),
 		}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{

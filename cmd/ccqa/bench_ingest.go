@@ -84,6 +84,7 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 	steadyRate := fs.Int("steady-rate", 5000, "after the backlog runs, produce call events at this steady rate to measure visibility latency (0 skips it)")
 	steadyFor := fs.Duration("steady-for", 20*time.Second, "how long the steady-rate run produces")
 	warmPasses := fs.Int("warm-passes", 3, "times the backlog is read (and discarded) before the measured ingest, so that the broker's JIT has compiled its fetch path as in a broker that has been running for a while (0 measures a cold broker)")
+	ingestBin := fs.String("ingest-binary", "", "run the ingest child from this ccqa binary instead of this one, to compare builds under the same benchmark")
 	ingestArgs := fs.String("ingest-flags", "", "extra flags for the ingest child, space-separated, e.g. \"--max-buffered-bytes 33554432\"")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -116,6 +117,12 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
+	}
+	if *ingestBin != "" {
+		if _, err := os.Stat(*ingestBin); err != nil {
+			return usagef("bench ingest: --ingest-binary: %v", err)
+		}
+		self = *ingestBin
 	}
 	var results []benchResult
 	for _, m := range mixes {

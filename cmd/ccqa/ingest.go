@@ -59,7 +59,7 @@ func (f *ingestFlags) register(fs interface {
 	fs.DurationVar(&f.batchWait, "batch-wait", d.BatchWait, "flush a partition's batch this long after its first message")
 	fs.DurationVar(&f.drainTimeout, "drain-timeout", d.DrainTimeout, "on shutdown or rebalance, time allowed to write the in-flight batches")
 	fs.IntVar(&f.maxBuffered, "max-buffered-bytes", int(d.MaxBufferedBytes), "message bytes all partitions together may hold in unwritten batches (bounds memory)")
-	fs.IntVar(&f.maxInserts, "max-inserts", d.MaxInserts, "ClickHouse INSERTs running at once over all partitions (bounds memory and server load)")
+	fs.IntVar(&f.maxInserts, "max-inserts", d.MaxInserts, "ClickHouse INSERTs finishing (writing their parts) at once over all tables (bounds server load)")
 	fs.IntVar(&f.fetchBytes, "fetch-bytes", d.FetchBytes, "most bytes one fetch of a partition returns")
 	fs.DurationVar(&f.fetchWait, "fetch-wait", d.FetchWait, "how long the broker may hold an empty fetch")
 	fs.BoolVar(&f.createTopics, "create-topics", d.CreateTopics, "create missing topics at start")
