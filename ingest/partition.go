@@ -98,13 +98,9 @@ func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Ge
 	if offset >= 0 {
 		p.commitEnd = offset
 	}
-	// A partition starts as if behind: what is already there when it is assigned (usually
-	// the backlog of a restart or a rebalance) is written as soon as it has been read.
-	p.setBehind(true)
 	in.stats.partitions.Add(1)
 	in.prom.partitions.Inc()
 	defer func() {
-		p.setBehind(false)
 		if p.failing {
 			p.setRetrying(false)
 		}
@@ -169,7 +165,12 @@ func (p *partition) attempt(offset int64) {
 		defer close(commits)
 		p.write(commits)
 	}()
+	// An attempt starts as if behind (it reads what accumulated since the last commit) and is
+	// not behind once it stops reading, so that the INSERTs it leaves open close when idle
+	// rather than at BatchWait.
+	p.setBehind(true)
 	p.read(offset)
+	p.setBehind(false)
 	close(p.batches)
 	<-done
 }
