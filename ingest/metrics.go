@@ -21,6 +21,7 @@ type promMetrics struct {
 	insertSecs   prometheus.Histogram
 	lag          *prometheus.GaugeVec
 	fetchErrors  *prometheus.CounterVec
+	fetches      *prometheus.CounterVec
 	offsetResets *prometheus.CounterVec
 	partitions   prometheus.Gauge
 	generations  prometheus.Counter
@@ -73,6 +74,9 @@ func newPromMetrics(reg prometheus.Registerer, bufferedBytes func() float64) (*p
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "ccqa_ingest_consumer_lag", Help: "Messages between the consumer position and the end of the partition, for the partitions this process reads.",
 		}, []string{"topic", "partition"}),
+		fetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ccqa_ingest_fetches_total", Help: "Fetch requests sent to partition leaders, by topic (with messages_consumed: messages per fetch).",
+		}, []string{"topic"}),
 		fetchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ccqa_ingest_fetch_errors_total", Help: "Failed Kafka fetches or connections to a partition leader, by topic; the partition reconnects with backoff.",
 		}, []string{"topic"}),
@@ -94,7 +98,7 @@ func newPromMetrics(reg prometheus.Registerer, bufferedBytes func() float64) (*p
 	}
 	for _, c := range []prometheus.Collector{m.consumed, m.inserted, m.deadLettered, m.retries, m.commits, m.committed,
 		m.commitErrors, m.abandoned, m.batchRows, m.batchBytes, m.batchSeconds, m.insertSecs, m.lag,
-		m.fetchErrors, m.offsetResets, m.partitions, m.generations, m.retrying, m.buffered} {
+		m.fetchErrors, m.fetches, m.offsetResets, m.partitions, m.generations, m.retrying, m.buffered} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -61,6 +61,7 @@ type partition struct {
 	resumeAt   int64       // where the next attempt reads from (the failed batch's first offset)
 	batches    chan *batch // reader -> writer, unbuffered
 	consumed   prometheus.Counter
+	fetches    prometheus.Counter
 	inserted   prometheus.Counter
 	pool       *sync.Pool
 	gaveUp     bool  // the writer gave a batch up at the drain deadline
@@ -91,6 +92,7 @@ func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Ge
 		log:   in.log.With("topic", topic, "partition", id),
 		outer: outer, drain: drain,
 		consumed: in.prom.consumed.WithLabelValues(topic),
+		fetches:  in.prom.fetches.WithLabelValues(topic),
 		inserted: in.prom.inserted.WithLabelValues(table(kind)),
 		pool:     in.pools[kind],
 		readEnd:  -1, commitEnd: -1,
@@ -349,6 +351,7 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 	cfg := &p.in.cfg
 	_ = conn.SetReadDeadline(time.Now().Add(wait + readStall))
 	kb := conn.ReadBatchWith(kafka.ReadBatchConfig{MinBytes: 1, MaxBytes: cfg.FetchBytes, MaxWait: wait})
+	p.fetches.Inc()
 	hwm := kb.HighWaterMark()
 	n := 0
 	// One message variable for the whole fetch: rows.add takes its address through an
