@@ -83,6 +83,7 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 	keep := fs.Bool("keep", false, "keep the benchmark databases and topics")
 	steadyRate := fs.Int("steady-rate", 5000, "after the backlog runs, produce call events at this steady rate to measure visibility latency (0 skips it)")
 	steadyFor := fs.Duration("steady-for", 20*time.Second, "how long the steady-rate run produces")
+	warmRun := fs.Bool("warm-run", true, "before the measured run, run the same ingest once over the backlog into a scratch database (not counted), so that the broker and ClickHouse have served this consumer before, as in production")
 	warmPasses := fs.Int("warm-passes", 3, "times the backlog is read (and discarded) before the measured ingest, so that the broker's JIT has compiled its fetch path as in a broker that has been running for a while (0 measures a cold broker)")
 	ingestBin := fs.String("ingest-binary", "", "run the ingest child from this ccqa binary instead of this one, to compare builds under the same benchmark")
 	ingestArgs := fs.String("ingest-flags", "", "extra flags for the ingest child, space-separated, e.g. \"--max-buffered-bytes 33554432\"")
@@ -129,7 +130,7 @@ func runBenchIngest(ctx context.Context, e *env, args []string) error {
 		r, err := benchOnce(ctx, e, benchRun{
 			self: self, brokers: bl, ch: ch, mix: m, events: *events, partitions: *partitions,
 			ceiling: *ceiling, parallel: *parallel, rawBatch: *rawBatch, keep: *keep, extra: strings.Fields(*ingestArgs),
-			warmPasses: *warmPasses,
+			warmPasses: *warmPasses, warmRun: *warmRun,
 		})
 		if err != nil {
 			return err
@@ -182,6 +183,7 @@ type benchRun struct {
 	keep       bool
 	extra      []string
 	warmPasses int
+	warmRun    bool
 }
 
 func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
@@ -246,96 +248,32 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 	if err := warmBroker(ctx, e, b, topics); err != nil {
 		return res, err
 	}
+	if b.warmRun {
+		// A warm-up run of the same ingest over the same backlog, into a scratch database and
+		// with its own consumer group, so that the measured run meets a broker and a ClickHouse
+		// that have served this consumer before (as in production), not ones still compiling
+		// (the broker's JIT) or growing their caches.
+		warmDB := dbName + "_warm"
+		ww, err := openDB(warmDB)
+		if err != nil {
+			return res, err
+		}
+		waitQuiet(ctx, e, ww, b.mix+" warm-up run")
+		wr, err := runIngestChild(ctx, e, b, topics, prefix, warmDB, prefix+"-warm", n)
+		dropBenchDatabase(ww, warmDB)
+		ww.Close()
+		if err != nil {
+			return res, fmt.Errorf("warm-up run: %w", err)
+		}
+		fmt.Fprintf(e.stderr, "bench-ingest %s: warm-up run: %d events in %.2fs (%.0f events/s), not counted\n", b.mix, n, wr.wall.Seconds(), wr.rate())
+	}
 	// Each measured phase starts on a quiet ClickHouse (see waitQuiet).
 	waitQuiet(ctx, e, w, b.mix+" ingest")
-
-	// Run the ingest as a child process and watch it through its /metrics.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	m, err := runIngestChild(ctx, e, b, topics, prefix, dbName, prefix+"-group", n)
 	if err != nil {
 		return res, err
 	}
-	metricsAddr := ln.Addr().String()
-	ln.Close()
-	args := []string{"ingest", "--brokers", strings.Join(b.brokers, ","), "--clickhouse", b.ch.addr, "--database", dbName,
-		"--clickhouse-user", b.ch.user, "--group", prefix + "-group", "--dead-letter-topic", prefix + ".dead-letter",
-		"--metrics-addr", metricsAddr, "--status-every", "0", "--log-level", "warn", "--create-topics=false"}
-	for k, t := range topics {
-		args = append(args, "--topic-"+string(k)+"s", t)
-	}
-	args = append(args, b.extra...)
-	cmd := exec.CommandContext(ctx, b.self, args...)
-	cmd.Stdout, cmd.Stderr = e.stderr, e.stderr
-	cmd.Env = append(os.Environ(), "CCQA_CLICKHOUSE_PASSWORD="+b.ch.password)
-	if err := cmd.Start(); err != nil {
-		return res, err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	pid := cmd.Process.Pid
-	fail := func(err error) (benchResult, error) {
-		_ = cmd.Process.Kill()
-		<-exited
-		return res, err
-	}
-
-	var firstAt time.Time
-	var cpuAtFirst time.Duration
-	watch := newCPUWatch(b.brokers[0], b.ch.addr)
-	watch.ingest = pid
-	var snapAtFirst cpuSnap
-	deadline := time.Now().Add(time.Duration(b.events/1000+120) * time.Second)
-	for {
-		if time.Now().After(deadline) {
-			return fail(fmt.Errorf("bench-ingest: the ingest did not commit %d messages in time", n))
-		}
-		select {
-		case err := <-exited:
-			return res, fmt.Errorf("bench-ingest: ingest exited early: %v", err)
-		default:
-		}
-		m, err := scrape(metricsAddr)
-		if err != nil {
-			time.Sleep(20 * time.Millisecond)
-			continue
-		}
-		// The clock starts when every partition is assigned (its readers start fetching), or at
-		// the first consumed message if that is seen first: consumption is counted after a
-		// fetch is decoded, so starting there would leave the first fetches out.
-		if firstAt.IsZero() && (m["ccqa_ingest_partitions_assigned"] >= float64(len(event.Kinds)*b.partitions) || m["ccqa_ingest_messages_consumed_total"] > 0) {
-			firstAt = time.Now()
-			cpuAtFirst, _ = procCPU(pid)
-			snapAtFirst = watch.snap()
-		}
-		if m["ccqa_ingest_messages_committed_total"] >= float64(n) {
-			res.wall = time.Since(firstAt)
-			cpu, err := procCPU(pid)
-			if err != nil {
-				return fail(err)
-			}
-			res.cpu, res.cpuTotal = cpu-cpuAtFirst, cpu
-			res.ingestCPU = watch.snap().sub(snapAtFirst)
-			res.peakRSS, _ = procPeakRSS(pid)
-			res.rowsInserted = int64(m["ccqa_ingest_rows_inserted_total"])
-			fmt.Fprintf(e.stderr, "bench-ingest %s: %.0f batches of %.0f messages (%.1f MiB) on average; %.0f INSERTs (events and ingest_errors), %.0f rows each, %.0f ms on average\n", b.mix,
-				m["ccqa_ingest_batch_messages_count"], m["ccqa_ingest_batch_messages_sum"]/m["ccqa_ingest_batch_messages_count"],
-				m["ccqa_ingest_batch_bytes_sum"]/m["ccqa_ingest_batch_bytes_count"]/(1<<20),
-				m["ccqa_ingest_insert_seconds_count"], m["ccqa_ingest_rows_inserted_total"]/m["ccqa_ingest_insert_seconds_count"],
-				1000*m["ccqa_ingest_insert_seconds_sum"]/m["ccqa_ingest_insert_seconds_count"])
-			break
-		}
-		// Scraping costs the ingest CPU (the Go and process collectors), so not too often: the
-		// wall time is an upper bound by at most one interval.
-		time.Sleep(scrapeEvery)
-	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-exited:
-		if err != nil {
-			return res, fmt.Errorf("bench-ingest: ingest exited with %v after SIGTERM", err)
-		}
-	case <-time.After(60 * time.Second):
-		return fail(errors.New("bench-ingest: ingest did not exit within 60 s of SIGTERM"))
-	}
+	res.wall, res.cpu, res.cpuTotal, res.ingestCPU, res.peakRSS, res.rowsInserted = m.wall, m.cpu, m.cpuTotal, m.ingestCPU, m.peakRSS, m.rowsInserted
 	fmt.Fprintf(e.stderr, "bench-ingest %s: ingested %d events (%d rows) in %.2fs: %.0f events/s, %.2f CPU-s (%.2f over the process life), peak RSS %.0f MiB\n",
 		b.mix, n, res.rowsInserted, res.wall.Seconds(), res.rate(), res.cpu.Seconds(), res.cpuTotal.Seconds(), float64(res.peakRSS)/(1<<20))
 
@@ -363,7 +301,7 @@ func benchOnce(ctx context.Context, e *env, b benchRun) (benchResult, error) {
 			delete(kept, k)
 		}
 		waitQuiet(ctx, e, rw, b.mix+" raw ceiling")
-		watch.ingest = -1
+		watch := newCPUWatch(b.brokers[0], b.ch.addr)
 		before := watch.snap()
 		for _, d := range prepared {
 			took, err := d.Insert(ctx, rw, b.parallel)
@@ -1008,4 +946,111 @@ func printCPU(w io.Writer, r benchResult) {
 		perRaw := float64(rawSum) / float64(raw)
 		fmt.Fprintf(w, "%s:   CPU-bound ratio (ceiling CPU per row / ingest run CPU per row): %.0f%%\n", r.mix, 100*perRaw/perIngest)
 	}
+}
+
+// childRun is what runIngestChild measured.
+type childRun struct {
+	events       int
+	wall, cpu    time.Duration
+	cpuTotal     time.Duration
+	ingestCPU    cpuUse
+	peakRSS      int64
+	rowsInserted int64
+}
+
+func (r childRun) rate() float64 { return float64(r.events) / r.wall.Seconds() }
+
+// runIngestChild runs `ccqa ingest` as a child process over the topics into database db with
+// consumer group group, watches it through its /metrics until it has committed n messages,
+// stops it with SIGTERM and returns what it measured.
+func runIngestChild(ctx context.Context, e *env, b benchRun, topics map[event.Kind]string, prefix, db, group string, n int) (childRun, error) {
+	res := childRun{events: n}
+	// Run the ingest as a child process and watch it through its /metrics.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	metricsAddr := ln.Addr().String()
+	ln.Close()
+	args := []string{"ingest", "--brokers", strings.Join(b.brokers, ","), "--clickhouse", b.ch.addr, "--database", db,
+		"--clickhouse-user", b.ch.user, "--group", group, "--dead-letter-topic", prefix + ".dead-letter",
+		"--metrics-addr", metricsAddr, "--status-every", "0", "--log-level", "warn", "--create-topics=false"}
+	for k, t := range topics {
+		args = append(args, "--topic-"+string(k)+"s", t)
+	}
+	args = append(args, b.extra...)
+	cmd := exec.CommandContext(ctx, b.self, args...)
+	cmd.Stdout, cmd.Stderr = e.stderr, e.stderr
+	cmd.Env = append(os.Environ(), "CCQA_CLICKHOUSE_PASSWORD="+b.ch.password)
+	if err := cmd.Start(); err != nil {
+		return res, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	pid := cmd.Process.Pid
+	fail := func(err error) (childRun, error) {
+		_ = cmd.Process.Kill()
+		<-exited
+		return res, err
+	}
+
+	var firstAt time.Time
+	var cpuAtFirst time.Duration
+	watch := newCPUWatch(b.brokers[0], b.ch.addr)
+	watch.ingest = pid
+	var snapAtFirst cpuSnap
+	deadline := time.Now().Add(time.Duration(n/1000+120) * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			return fail(fmt.Errorf("bench-ingest: the ingest did not commit %d messages in time", n))
+		}
+		select {
+		case err := <-exited:
+			return res, fmt.Errorf("bench-ingest: ingest exited early: %v", err)
+		default:
+		}
+		m, err := scrape(metricsAddr)
+		if err != nil {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		// The clock starts when every partition is assigned (its readers start fetching), or at
+		// the first consumed message if that is seen first: consumption is counted after a
+		// fetch is decoded, so starting there would leave the first fetches out.
+		if firstAt.IsZero() && (m["ccqa_ingest_partitions_assigned"] >= float64(len(event.Kinds)*b.partitions) || m["ccqa_ingest_messages_consumed_total"] > 0) {
+			firstAt = time.Now()
+			cpuAtFirst, _ = procCPU(pid)
+			snapAtFirst = watch.snap()
+		}
+		if m["ccqa_ingest_messages_committed_total"] >= float64(n) {
+			res.wall = time.Since(firstAt)
+			cpu, err := procCPU(pid)
+			if err != nil {
+				return fail(err)
+			}
+			res.cpu, res.cpuTotal = cpu-cpuAtFirst, cpu
+			res.ingestCPU = watch.snap().sub(snapAtFirst)
+			res.peakRSS, _ = procPeakRSS(pid)
+			res.rowsInserted = int64(m["ccqa_ingest_rows_inserted_total"])
+			fmt.Fprintf(e.stderr, "bench-ingest %s: %.0f batches of %.0f messages (%.1f MiB) on average; %.0f INSERTs (events and ingest_errors), %.0f rows each, %.0f ms on average\n", b.mix,
+				m["ccqa_ingest_batch_messages_count"], m["ccqa_ingest_batch_messages_sum"]/m["ccqa_ingest_batch_messages_count"],
+				m["ccqa_ingest_batch_bytes_sum"]/m["ccqa_ingest_batch_bytes_count"]/(1<<20),
+				m["ccqa_ingest_insert_seconds_count"], m["ccqa_ingest_rows_inserted_total"]/m["ccqa_ingest_insert_seconds_count"],
+				1000*m["ccqa_ingest_insert_seconds_sum"]/m["ccqa_ingest_insert_seconds_count"])
+			break
+		}
+		// Scraping costs the ingest CPU (the Go and process collectors), so not too often: the
+		// wall time is an upper bound by at most one interval.
+		time.Sleep(scrapeEvery)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		if err != nil {
+			return res, fmt.Errorf("bench-ingest: ingest exited with %v after SIGTERM", err)
+		}
+	case <-time.After(60 * time.Second):
+		return fail(errors.New("bench-ingest: ingest did not exit within 60 s of SIGTERM"))
+	}
+	return res, nil
 }
