@@ -67,7 +67,7 @@ type partition struct {
 	gaveUp     bool  // the writer gave a batch up at the drain deadline
 	lastRows   int   // messages in the previous batch: the size hint of the next
 	behind     bool  // the last fetch ended before the end of the log: more was there to read
-	counted    bool  // behind is counted in the table's streamInserter.behind
+	counted    bool  // behind is counted in the Ingester's behind counts
 	drained    bool  // the last fetch read up to the end of the log, and the one before it had not
 	readEnd    int64 // the offset after the last message read, -1 before any
 	commitEnd  int64 // the offset committed (or the one reading started from), -1 before known
@@ -128,8 +128,10 @@ func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Ge
 		// An INSERT with a batch of this partition failed (ClickHouse down or restarting,
 		// usually): nothing after the last commit is committed; wait, then read it again.
 		if !p.failing {
+			// The first failure since the partition last committed: a new outage.
 			p.failing = true
 			p.setRetrying(true)
+			backoff = in.cfg.RetryMin
 		}
 		in.prom.retries.WithLabelValues(opInsert).Inc()
 		in.stats.retries.Add(1)
