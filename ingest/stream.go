@@ -187,9 +187,7 @@ take:
 				break take
 			}
 			stops = append(stops, context.AfterFunc(req.abort, cancel))
-			if err == nil {
-				err = oi.append(ctx, &b, req.rows, version, now)
-			}
+			err = oi.append(ctx, &b, req.rows, version, now)
 			rows += req.rows.len()
 			reqs++
 			close(req.sent)
