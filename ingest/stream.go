@@ -27,13 +27,12 @@ import (
 // and reads again (partition.go), which is what a crash does too; re-inserted rows are
 // de-duplicated like every re-delivery.
 //
-// An INSERT takes batches while they fit in BatchRows rows (a batch that does not fit closes it
-// and opens the next: ClickHouse's memory per INSERT grows with its rows, and past about 64 MiB
-// it maps fresh pages for every INSERT, measured as twice the system time per row), until
-// BatchWait after it opened, or
-// insertGather after its last batch when no partition of the table is reading a backlog (at a
-// steady rate, partitions cut their batches at BatchWait and an INSERT then waits only
-// insertGather for the others, as before). A stopping partition closes it at once. At most two
+// An INSERT takes batches until it holds BatchRows rows (its last batch may take it past that,
+// to at most twice: refusing a batch that would take it past BatchRows made the INSERTs of calls
+// one batch each, and ClickHouse's CPU per row rose by a fifth), until BatchWait after it opened,
+// or until insertGather after its last batch when no partition of the table is reading a backlog
+// (at a steady rate, partitions cut their batches at BatchWait and an INSERT then waits only
+// insertGather for the others). A stopping partition closes it at once. At most two
 // INSERTs of a table exist at a time, one taking batches and one finishing; MaxInserts bounds
 // the INSERTs finishing at once over all tables (finishing is when the server writes the parts).
 type streamInserter struct {
@@ -77,9 +76,6 @@ type sendReq struct {
 	// last closes the INSERT right after these rows (the sender is stopping).
 	last bool
 	sent chan struct{}
-	// refused is set (before sent is closed) when the INSERT had no room for the rows: the
-	// sender hands them to the next INSERT.
-	refused bool
 }
 
 // result waits for the INSERT's result, or for ctx.
@@ -106,10 +102,6 @@ func (t *streamInserter) send(ctx, abort context.Context, rows columnSource, las
 		select {
 		case oi.reqs <- req:
 			<-req.sent
-			if req.refused {
-				req.refused, req.sent = false, make(chan struct{})
-				continue
-			}
 			return oi, nil
 		case <-oi.closed:
 			// It stopped taking batches before it took this one: the next INSERT will.
@@ -180,12 +172,6 @@ take:
 	for {
 		select {
 		case req := <-oi.reqs:
-			if rows > 0 && rows+req.rows.len() > in.cfg.BatchRows {
-				// No room: the INSERT closes, and the rows go to the next one.
-				req.refused = true
-				close(req.sent)
-				break take
-			}
 			stops = append(stops, context.AfterFunc(req.abort, cancel))
 			err = oi.append(ctx, &b, req.rows, version, now)
 			rows += req.rows.len()
