@@ -612,17 +612,8 @@ func benchLatency(ctx context.Context, e *env, b benchRun, rate int, dur time.Du
 	}
 
 	metricsAddr := freeLocalAddr()
-	args := []string{"ingest", "--brokers", strings.Join(b.brokers, ","), "--clickhouse", b.ch.addr, "--database", o.Database,
-		"--clickhouse-user", b.ch.user, "--group", prefix + "-group", "--dead-letter-topic", prefix + ".dead-letter",
-		"--metrics-addr", metricsAddr, "--status-every", "0", "--log-level", "warn", "--create-topics=false"}
-	for k, t := range topics {
-		args = append(args, "--topic-"+string(k)+"s", t)
-	}
-	args = append(args, b.extra...)
-	cmd := exec.CommandContext(ctx, b.self, args...)
-	cmd.Stdout, cmd.Stderr = e.stderr, e.stderr
-	cmd.Env = append(os.Environ(), "CCQA_CLICKHOUSE_PASSWORD="+b.ch.password)
-	if err := cmd.Start(); err != nil {
+	cmd, err := startIngestChild(ctx, e, b, topics, prefix, o.Database, prefix+"-group", metricsAddr)
+	if err != nil {
 		return res, err
 	}
 	defer func() {
@@ -948,6 +939,25 @@ func printCPU(w io.Writer, r benchResult) {
 	}
 }
 
+// startIngestChild starts `ccqa ingest` (b.self) as a child process reading the topics into
+// database db with consumer group group, serving its /metrics on metricsAddr.
+func startIngestChild(ctx context.Context, e *env, b benchRun, topics map[event.Kind]string, prefix, db, group, metricsAddr string) (*exec.Cmd, error) {
+	args := []string{"ingest", "--brokers", strings.Join(b.brokers, ","), "--clickhouse", b.ch.addr, "--database", db,
+		"--clickhouse-user", b.ch.user, "--group", group, "--dead-letter-topic", prefix + ".dead-letter",
+		"--metrics-addr", metricsAddr, "--status-every", "0", "--log-level", "warn", "--create-topics=false"}
+	for k, t := range topics {
+		args = append(args, "--topic-"+string(k)+"s", t)
+	}
+	args = append(args, b.extra...)
+	cmd := exec.CommandContext(ctx, b.self, args...)
+	cmd.Stdout, cmd.Stderr = e.stderr, e.stderr
+	cmd.Env = append(os.Environ(), "CCQA_CLICKHOUSE_PASSWORD="+b.ch.password)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return cmd, nil
+}
+
 // childRun is what runIngestChild measured.
 type childRun struct {
 	events       int
@@ -966,23 +976,9 @@ func (r childRun) rate() float64 { return float64(r.events) / r.wall.Seconds() }
 func runIngestChild(ctx context.Context, e *env, b benchRun, topics map[event.Kind]string, prefix, db, group string, n int) (childRun, error) {
 	res := childRun{events: n}
 	// Run the ingest as a child process and watch it through its /metrics.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	metricsAddr := freeLocalAddr()
+	cmd, err := startIngestChild(ctx, e, b, topics, prefix, db, group, metricsAddr)
 	if err != nil {
-		return res, err
-	}
-	metricsAddr := ln.Addr().String()
-	ln.Close()
-	args := []string{"ingest", "--brokers", strings.Join(b.brokers, ","), "--clickhouse", b.ch.addr, "--database", db,
-		"--clickhouse-user", b.ch.user, "--group", group, "--dead-letter-topic", prefix + ".dead-letter",
-		"--metrics-addr", metricsAddr, "--status-every", "0", "--log-level", "warn", "--create-topics=false"}
-	for k, t := range topics {
-		args = append(args, "--topic-"+string(k)+"s", t)
-	}
-	args = append(args, b.extra...)
-	cmd := exec.CommandContext(ctx, b.self, args...)
-	cmd.Stdout, cmd.Stderr = e.stderr, e.stderr
-	cmd.Env = append(os.Environ(), "CCQA_CLICKHOUSE_PASSWORD="+b.ch.password)
-	if err := cmd.Start(); err != nil {
 		return res, err
 	}
 	exited := make(chan error, 1)
