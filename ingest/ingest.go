@@ -179,7 +179,7 @@ type Ingester struct {
 	dlq    *kafka.Writer
 	dialer *kafka.Dialer
 	budget *budget
-	slots  chan struct{} // one per INSERT allowed at once (MaxInserts)
+	slots  chan struct{} // one per INSERT allowed to finish at once (MaxInserts)
 	// pools keep the column slices of written batches for reuse, per kind: a sync.Pool rather
 	// than a per-partition free list, so that the capacity kept follows the batches in use now
 	// (and is dropped by the garbage collector when idle), not the number of partitions.
@@ -195,8 +195,8 @@ type Ingester struct {
 		consumed, inserted, deadLettered, committed, abandoned, retries atomic.Int64
 		partitions, retrying                                            atomic.Int32
 	}
-	// writing counts the batches handed to writers and not yet written (or given up): while
-	// it is zero, no memory budget is coming back, so waiting for some is pointless.
+	// writing counts the batches handed to writers and not yet sent (or dropped): while it is
+	// zero, no memory budget is coming back, so waiting for some is pointless.
 	writing atomic.Int32
 	lagMu   sync.Mutex
 	lagOf   map[string]int64

@@ -202,9 +202,10 @@ func (p *partition) newBatch() *batch {
 	return &batch{rows: rows}
 }
 
-// handOff gives a batch to the writer, waiting while it writes the previous one: this wait is
-// what bounds the batches of a partition to two and pauses fetching while ClickHouse is down.
-// After stop the writer still takes every batch, within the drain deadline.
+// handOff gives a batch to the writer, waiting while it sends the previous one: this wait bounds
+// the batches a partition holds to two. (While ClickHouse is down, fetching pauses in the
+// backoff between attempts; see consumePartition.) After stop the writer still takes every
+// batch, within the drain deadline.
 func (p *partition) handOff(b *batch) {
 	p.lastRows = b.msgs
 	p.in.writing.Add(1)
@@ -369,8 +370,8 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 		if int64(b.bytes)+size > b.held {
 			need := p.in.budget.clamp(max(creditChunk, size))
 			if !p.in.budget.tryTake(need) && !p.awaitBudget(b, need) {
-				// Out of memory budget: write what this partition holds (its bytes come back
-				// when the insert is done), then wait for bytes like every other partition.
+				// Out of memory budget: send what this partition holds (its bytes come back
+				// once it is sent), then wait for bytes like every other partition.
 				if !b.empty() {
 					p.handOff(b)
 					b = p.newBatch()
@@ -433,17 +434,16 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 }
 
 // budgetPatience is how long a partition with a batch in progress waits for memory budget
-// before writing the batch as it is. Other partitions' inserts give bytes back every few
-// hundred milliseconds under load, so waiting a little keeps batches large (few, large INSERTs
-// are what ClickHouse handles best); the bound keeps partitions from waiting on each other's
-// unfinished batches for long.
+// before sending the batch as it is. Other partitions' batches give bytes back as they are
+// sent, so waiting a little keeps batches (and commits) fewer; the bound keeps partitions from
+// waiting on each other's unfinished batches for long.
 const budgetPatience = 250 * time.Millisecond
 
 // awaitBudget waits up to budgetPatience (and no later than the batch's BatchWait) for need
 // bytes for a non-empty batch, and reports whether it took them.
 func (p *partition) awaitBudget(b *batch, need int64) bool {
-	// With no batch being written anywhere, no bytes are coming back: waiting would only leave
-	// ClickHouse idle (every partition full and waiting, none writing), so write now.
+	// With no batch being sent anywhere, no bytes are coming back: waiting would only leave
+	// ClickHouse idle (every partition full and waiting, none sending), so send now.
 	if b.empty() || p.in.writing.Load() == 0 {
 		return false
 	}
