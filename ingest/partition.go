@@ -1,11 +1,13 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,14 +66,15 @@ type partition struct {
 	fetches    prometheus.Counter
 	inserted   prometheus.Counter
 	pool       *sync.Pool
-	gaveUp     bool  // the writer gave a batch up at the drain deadline
-	lastRows   int   // messages in the previous batch: the size hint of the next
-	behind     bool  // the last fetch ended before the end of the log: more was there to read
-	counted    bool  // behind is counted in the Ingester's behind counts
-	drained    bool  // the last fetch read up to the end of the log, and the one before it had not
-	readEnd    int64 // the offset after the last message read, -1 before any
-	commitEnd  int64 // the offset committed (or the one reading started from), -1 before known
-	failing    bool  // INSERTs of this partition are failing: it counts as retrying
+	reader     *msgReader // the reader goroutine's message buffers
+	gaveUp     bool       // the writer gave a batch up at the drain deadline
+	lastRows   int        // messages in the previous batch: the size hint of the next
+	behind     bool       // the last fetch ended before the end of the log: more was there to read
+	counted    bool       // behind is counted in the Ingester's behind counts
+	drained    bool       // the last fetch read up to the end of the log, and the one before it had not
+	readEnd    int64      // the offset after the last message read, -1 before any
+	commitEnd  int64      // the offset committed (or the one reading started from), -1 before known
+	failing    bool       // INSERTs of this partition are failing: it counts as retrying
 	retryingM  sync.Mutex
 	retrying   int // retry calls of this partition failing now (the writes of a batch run together)
 }
@@ -95,6 +98,7 @@ func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Ge
 		fetches:  in.prom.fetches.WithLabelValues(topic),
 		inserted: in.prom.inserted.WithLabelValues(table(kind)),
 		pool:     in.pools[kind],
+		reader:   newMsgReader(),
 		readEnd:  -1, commitEnd: -1,
 	}
 	if offset >= 0 {
@@ -358,11 +362,12 @@ func (p *partition) fetch(conn *kafka.Conn, b *batch, offset int64, wait time.Du
 	hwm := kb.HighWaterMark()
 	n := 0
 	// One message variable for the whole fetch: rows.add takes its address through an
-	// interface, so a variable per message would be a heap allocation per message.
-	var m kafka.Message
+	// interface, so a variable per message would be a heap allocation per message. Its key and
+	// value are the reader's buffers, overwritten by the next message (see msgReader).
+	m := kafka.Message{Topic: p.topic, Partition: p.id}
+	from := offset
 	for {
-		var err error
-		if m, err = kb.ReadMessage(); err != nil {
+		if err := p.reader.next(kb, from, &m); err != nil {
 			break
 		}
 		n++
@@ -711,10 +716,14 @@ func (p *partition) setRetrying(on bool) {
 	}
 }
 
+// newDeadLetter keeps an invalid message for the dead-letter topic and ingest_errors. It copies
+// the key and value, which the reader reuses for the next message, and the texts of the
+// error, which a decoder may have cut from the value (strings sharing its memory).
 func newDeadLetter(m kafka.Message, err error) deadLetter {
-	d := deadLetter{msg: m, code: "invalid", err: err.Error()}
+	m.Key, m.Value = bytes.Clone(m.Key), bytes.Clone(m.Value)
+	d := deadLetter{msg: m, code: "invalid", err: strings.Clone(err.Error())}
 	if ve, ok := event.AsValidation(err); ok {
-		d.code, d.field = ve.Code, ve.Field
+		d.code, d.field = strings.Clone(ve.Code), strings.Clone(ve.Field)
 	}
 	return d
 }
