@@ -1082,3 +1082,29 @@ func BenchmarkDecodeChat(b *testing.B) {
 		}
 	}
 }
+
+// TestUnixSeconds checks parseTime's date arithmetic against time.Date over every day of years
+// around the epoch, the leap-year rules and the ends of the four-digit range, at several times
+// of day and offsets.
+func TestUnixSeconds(t *testing.T) {
+	years := []int{0, 1, 3, 4, 99, 100, 399, 400, 401, 1600, 1899, 1900, 1969, 1970, 1971, 1999, 2000, 2024, 2026, 2100, 2400, 9998, 9999}
+	offs := []int{0, 8 * 3600, -5 * 3600, 5*3600 + 45*60, -(23*3600 + 59*60)}
+	n := 0
+	for _, y := range years {
+		for m := 1; m <= 12; m++ {
+			for d := 1; d <= daysIn(m, y); d++ {
+				for i, off := range offs {
+					h, mi, s := (d*7+i)%24, (d*13+i)%60, (d*29+m)%60
+					want := time.Date(y, time.Month(m), d, h, mi, s, 0, time.FixedZone("", off)).Unix()
+					if got := unixSeconds(y, m, d, h, mi, s, off); got != want {
+						t.Fatalf("unixSeconds(%04d-%02d-%02d %02d:%02d:%02d %+d) = %d, time.Date says %d", y, m, d, h, mi, s, off, got, want)
+					}
+					n++
+				}
+			}
+		}
+	}
+	if n < 40000 {
+		t.Fatalf("checked only %d instants", n)
+	}
+}
