@@ -47,6 +47,11 @@ type msgReader struct {
 	readKey, readVal func(*bufio.Reader, int, int) (int, error)
 }
 
+// keepReadBuffer is the largest key or value buffer a msgReader keeps from one message to the
+// next: far above the events' sizes (a chat of a hundred messages is about 10 KiB), far below
+// the broker's message size limit (1 MiB by default).
+const keepReadBuffer = 64 << 10
+
 func newMsgReader() *msgReader {
 	r := &msgReader{}
 	r.readKey = func(br *bufio.Reader, size, n int) (int, error) {
@@ -67,6 +72,14 @@ func newMsgReader() *msgReader {
 // m.Key and m.Value are the reader's buffers and m's time, headers and high-water mark are
 // not set: ingest does not use them.
 func (r *msgReader) next(kb *kafka.Batch, from int64, m *kafka.Message) error {
+	// A buffer an outsized message grew is let go, so that what a partition keeps between
+	// messages (outside the memory budget, which counts the batch's bytes) stays small.
+	if cap(r.val) > keepReadBuffer {
+		r.val = nil
+	}
+	if cap(r.key) > keepReadBuffer {
+		r.key = nil
+	}
 	for {
 		offset, _, _, err := batchReadMessage(kb, r.readKey, r.readVal)
 		if err != nil {
