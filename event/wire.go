@@ -229,24 +229,31 @@ func (w *wTime) UnmarshalJSON(b []byte) error {
 	switch w.typ {
 	case jAbsent, jNull:
 	case jString:
-		in := b[1 : len(b)-1]
-		if len(in) == 0 {
-			w.empty = true // reported as missing or invalid by the accessor
-			return nil
-		}
-		var ok bool
-		if bytes.IndexByte(in, '\\') < 0 {
-			w.t, ok = parseTime(in)
-		} else {
-			w.t, ok = parseTime(unquote(b))
-		}
-		if !ok {
-			w.bad = badTime(unquote(b))
-		}
+		w.setString(b, bytes.IndexByte(b, '\\') >= 0)
 	default:
 		w.bad = wrongType("a string with an RFC 3339 time", w.typ)
 	}
 	return nil
+}
+
+// setString sets w from a JSON string b (quotes included), which holds a backslash escape or
+// not: UnmarshalJSON for a string, and the fast path's entry when it has scanned the string.
+func (w *wTime) setString(b []byte, escaped bool) {
+	*w = wTime{typ: jString}
+	in := b[1 : len(b)-1]
+	if len(in) == 0 {
+		w.empty = true // reported as missing or invalid by the accessor
+		return
+	}
+	var ok bool
+	if !escaped {
+		w.t, ok = parseTime(in)
+	} else {
+		w.t, ok = parseTime(unquote(b))
+	}
+	if !ok {
+		w.bad = badTime(unquote(b))
+	}
 }
 
 // badTime reports a string that is not a contract time, quoting it and showing a good one.
