@@ -400,3 +400,80 @@ func TestBacklogTailNotHeldForBatchWait(t *testing.T) {
 		t.Fatalf("after shutdown: committed %d, want %d (the drain writes the waiting batch)", st.Committed, want+1)
 	}
 }
+
+// TestDeadLettersOnceAcrossFailedInserts runs the fixture through an outage: ClickHouse refuses
+// the calls (the table is renamed away) until the calls partitions have failed and read their
+// batches, invalid calls included, again several times. Once the table is back, every invalid
+// message must be in the dead-letter topic exactly once and counted once, and rows and metrics
+// must be as without the outage. (Whether an attempt's dead letters are out before its INSERT
+// fails depends on timing; TestWriteDeadOnce covers both orders deterministically.)
+func TestDeadLettersOnceAcrossFailedInserts(t *testing.T) {
+	w := itest.Warehouse(t)
+	brokers := itest.KafkaBrokers(t)
+	ctx := context.Background()
+	topics, dlt := testTopics(itest.Unique("deadonce"))
+	msgs := readFixture(t, "testdata/e2e")
+	produceFixture(t, brokers, topics, msgs)
+	db := w.Database()
+	if err := w.Conn().Exec(ctx, "RENAME TABLE "+db+".calls TO "+db+".calls_away"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := ingestConfig(brokers, topics, dlt)
+	cfg.RetryMin, cfg.RetryMax = 20*time.Millisecond, 100*time.Millisecond
+	in, err := ingest.New(cfg, w, nil, prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- in.Run(runCtx) }()
+	itest.Eventually(t, 60*time.Second, func() (bool, string) {
+		st := in.Stats()
+		return st.Retries >= 8, "insert retries " + itoa(st.Retries) + ", want 8"
+	})
+	if err := w.Conn().Exec(ctx, "RENAME TABLE "+db+".calls_away TO "+db+".calls"); err != nil {
+		t.Fatal(err)
+	}
+	itest.Eventually(t, 60*time.Second, func() (bool, string) {
+		st := in.Stats()
+		return st.Committed >= int64(len(msgs)), "committed " + itoa(st.Committed) + " of " + itoa(int64(len(msgs)))
+	})
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("ingest run: %v", err)
+	}
+	if st := in.Stats(); st.DeadLettered != 4 || st.Inserted != 15 {
+		t.Errorf("stats: dead-lettered %d inserted %d, want 4 and 15", st.DeadLettered, st.Inserted)
+	}
+	// What the dead-letter topic holds, from its partitions' offsets: 4 messages, no more.
+	conn, err := kafka.Dial("tcp", brokers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	parts, err := conn.ReadPartitions(dlt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inTopic int64
+	for _, p := range parts {
+		pc, err := kafka.DialLeader(ctx, "tcp", brokers[0], dlt, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, last, err := pc.ReadOffsets()
+		pc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		inTopic += last - first
+	}
+	if inTopic != 4 {
+		t.Errorf("dead-letter topic holds %d messages, want the 4 invalid ones once each", inTopic)
+	}
+	checkDeadLetterTopic(t, brokers, dlt, msgs)
+	checkIngestErrors(t, w)
+	checkMetrics(t, w, "2026-11", "testdata/e2e/expected_2026-11.jsonl")
+	checkMetrics(t, w, "2026-12", "testdata/e2e/expected_2026-12.jsonl")
+}

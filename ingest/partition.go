@@ -77,7 +77,20 @@ type partition struct {
 	failing    bool       // INSERTs of this partition are failing: it counts as retrying
 	retryingM  sync.Mutex
 	retrying   int // retry calls of this partition failing now (the writes of a batch run together)
+	// deadWritten records, by offset, what was written of the invalid messages read but not
+	// committed yet (deadToTopic, deadToTable bits): a batch read again after a failed INSERT
+	// (see consumePartition) then sends each to the dead-letter topic and counts it once. It
+	// lives as long as the partition's generation; a new owner re-delivers as usual.
+	deadM       sync.Mutex
+	deadWritten map[int64]uint8
+	deadTurn    sync.Mutex // held by writeDead: an attempt's writes wait for the last one's
 }
+
+// The parts of writing an invalid message, for partition.deadWritten.
+const (
+	deadToTopic uint8 = 1 << iota // produced to the dead-letter topic
+	deadToTable                   // inserted into ingest_errors, and counted
+)
 
 // consumePartition reads one partition for one generation until the generation ends or the
 // process shuts down, then drains (see the package comment).
@@ -503,10 +516,13 @@ func (p *partition) write(commits chan<- *pending) {
 		}
 		pe := &pending{rows: b.rows.len(), msgs: b.msgs, bytes: b.bytes, from: b.from, last: b.last, start: in.nowFn()}
 		// The invalid messages (dead-letter topic, then ingest_errors) are written while the
-		// rows go to ClickHouse; the commit waits for both.
+		// rows go to ClickHouse; the commit waits for both. Unlike the rows, their writing goes
+		// on when the attempt fails (until the drain deadline): a produce cut off by a cancel may
+		// still have reached the topic unrecorded, and the attempt that reads the batch again
+		// would send it twice (see writeDead).
 		if dead := b.dead; len(dead) > 0 {
 			pe.dead = make(chan bool, 1)
-			go func() { pe.dead <- p.writeDead(p.work, dead) }()
+			go func() { pe.dead <- p.writeDead(p.drain, dead) }()
 		}
 		if pe.rows > 0 {
 			oi, err := ins.send(p.work, p.drain, b.rows, p.outer.Err() != nil)
@@ -570,8 +586,8 @@ func (p *partition) await(pe *pending) bool {
 		if ok {
 			ok = <-pe.dead
 		} else {
-			// The attempt ends: its dead-letter writing stops with it (work is cancelled), and
-			// the messages are read and written again.
+			// The attempt ends; its dead-letter writing goes on (see write), and the messages
+			// are read again, their dead letters skipped where it wrote them.
 			go func() { <-pe.dead }()
 		}
 	}
@@ -603,6 +619,7 @@ func (p *partition) commit(pe *pending) {
 		p.log.Warn("offset commit given up; the batch will be re-delivered and de-duplicated", "offset", pe.last+1, "err", err)
 	} else {
 		p.commitEnd = pe.last + 1
+		p.deadForget(p.commitEnd)
 		in.prom.commits.Inc()
 		in.prom.committed.Add(float64(pe.msgs))
 		in.stats.committed.Add(int64(pe.msgs))
@@ -613,14 +630,26 @@ func (p *partition) commit(pe *pending) {
 }
 
 // writeDead sends a batch's invalid messages to the dead-letter topic and then to the
-// ingest_errors table, retrying each, and reports whether both were written.
+// ingest_errors table, retrying each, and reports whether both were written. Of a batch read
+// again after a failed INSERT, it skips what an earlier attempt wrote.
 func (p *partition) writeDead(ctx context.Context, dead []deadLetter) bool {
+	// One at a time per partition, so that the write of a batch read again sees what the
+	// failed attempt's write of it (still running) recorded.
+	p.deadTurn.Lock()
+	defer p.deadTurn.Unlock()
 	in := p.in
-	if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, dead) }); err != nil {
-		return false
+	if todo := p.deadTodo(dead, deadToTopic); len(todo) > 0 {
+		if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, todo) }); err != nil {
+			return false
+		}
+		p.deadDone(todo, deadToTopic)
+	}
+	todo := p.deadTodo(dead, deadToTable)
+	if len(todo) == 0 {
+		return true
 	}
 	err := p.retry(ctx, opErrorsInsert, func(ctx context.Context) error {
-		oi, err := in.errors.send(ctx, p.drain, errorRows(dead), p.outer.Err() != nil)
+		oi, err := in.errors.send(ctx, p.drain, errorRows(todo), p.outer.Err() != nil)
 		if err != nil {
 			return err
 		}
@@ -629,12 +658,53 @@ func (p *partition) writeDead(ctx context.Context, dead []deadLetter) bool {
 	if err != nil {
 		return false
 	}
-	in.stats.deadLettered.Add(int64(len(dead)))
-	for _, d := range dead {
+	p.deadDone(todo, deadToTable)
+	in.stats.deadLettered.Add(int64(len(todo)))
+	for _, d := range todo {
 		in.prom.deadLettered.WithLabelValues(p.topic, d.code).Inc()
 	}
-	p.log.Info("invalid messages dead-lettered", "count", len(dead), "first_reason", dead[0].err)
+	p.log.Info("invalid messages dead-lettered", "count", len(todo), "first_reason", todo[0].err)
 	return true
+}
+
+// deadTodo returns the invalid messages of dead that part was not written for yet.
+func (p *partition) deadTodo(dead []deadLetter, part uint8) []deadLetter {
+	p.deadM.Lock()
+	defer p.deadM.Unlock()
+	if len(p.deadWritten) == 0 {
+		return dead
+	}
+	var todo []deadLetter
+	for _, d := range dead {
+		if p.deadWritten[d.msg.Offset]&part == 0 {
+			todo = append(todo, d)
+		}
+	}
+	return todo
+}
+
+// deadDone records that part was written for the invalid messages dead.
+func (p *partition) deadDone(dead []deadLetter, part uint8) {
+	p.deadM.Lock()
+	defer p.deadM.Unlock()
+	if p.deadWritten == nil {
+		p.deadWritten = make(map[int64]uint8)
+	}
+	for _, d := range dead {
+		p.deadWritten[d.msg.Offset] |= part
+	}
+}
+
+// deadForget drops the records of invalid messages before offset end, once committed: they are
+// not read again by this generation.
+func (p *partition) deadForget(end int64) {
+	p.deadM.Lock()
+	defer p.deadM.Unlock()
+	for off := range p.deadWritten {
+		if off < end {
+			delete(p.deadWritten, off)
+		}
+	}
 }
 
 // isFenced reports a commit refused because this member's generation is over: retrying cannot
