@@ -83,7 +83,7 @@ type partition struct {
 	// lives as long as the partition's generation; a new owner re-delivers as usual.
 	deadM       sync.Mutex
 	deadWritten map[int64]uint8
-	deadTurn    sync.Mutex // held by writeDead: an attempt's writes wait for the last one's
+	deadWG      sync.WaitGroup // dead-letter writes in flight: a new attempt waits for the last one's
 }
 
 // The parts of writing an invalid message, for partition.deadWritten.
@@ -157,6 +157,9 @@ func (in *Ingester) consumePartition(root, genCtx context.Context, gen *kafka.Ge
 			return
 		}
 		backoff = min(2*backoff, in.cfg.RetryMax)
+		// The failed attempt's dead-letter writes go on (see write); the next attempt starts
+		// once they are done, so that it knows what they wrote. They end by the drain deadline.
+		p.deadWG.Wait()
 		offset = p.resumeAt
 	}
 }
@@ -517,12 +520,17 @@ func (p *partition) write(commits chan<- *pending) {
 		pe := &pending{rows: b.rows.len(), msgs: b.msgs, bytes: b.bytes, from: b.from, last: b.last, start: in.nowFn()}
 		// The invalid messages (dead-letter topic, then ingest_errors) are written while the
 		// rows go to ClickHouse; the commit waits for both. Unlike the rows, their writing goes
-		// on when the attempt fails (until the drain deadline): a produce cut off by a cancel may
-		// still have reached the topic unrecorded, and the attempt that reads the batch again
-		// would send it twice (see writeDead).
+		// on when the attempt fails (until the drain deadline): a produce cut off by a cancel
+		// may still have reached the topic unrecorded, and the attempt that reads the batch
+		// again would send it twice (see writeDead; consumePartition waits for these writes
+		// before it reads again).
 		if dead := b.dead; len(dead) > 0 {
 			pe.dead = make(chan bool, 1)
-			go func() { pe.dead <- p.writeDead(p.drain, dead) }()
+			p.deadWG.Add(1)
+			go func() {
+				defer p.deadWG.Done()
+				pe.dead <- p.writeDead(p.drain, dead)
+			}()
 		}
 		if pe.rows > 0 {
 			oi, err := ins.send(p.work, p.drain, b.rows, p.outer.Err() != nil)
@@ -633,10 +641,6 @@ func (p *partition) commit(pe *pending) {
 // ingest_errors table, retrying each, and reports whether both were written. Of a batch read
 // again after a failed INSERT, it skips what an earlier attempt wrote.
 func (p *partition) writeDead(ctx context.Context, dead []deadLetter) bool {
-	// One at a time per partition, so that the write of a batch read again sees what the
-	// failed attempt's write of it (still running) recorded.
-	p.deadTurn.Lock()
-	defer p.deadTurn.Unlock()
 	in := p.in
 	if todo := p.deadTodo(dead, deadToTopic); len(todo) > 0 {
 		if err := p.retry(ctx, opDeadLetter, func(ctx context.Context) error { return in.sendDeadLetters(ctx, todo) }); err != nil {
