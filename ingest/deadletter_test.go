@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"testing"
 	"time"
 
@@ -118,9 +119,9 @@ func checkTopicOffsets(t *testing.T, broker, topic string, want map[int64]int) {
 			off = m.Offset + 1
 			for _, h := range m.Headers {
 				if h.Key == "ccqa-source-offset" {
-					var src int64
-					for _, c := range h.Value {
-						src = src*10 + int64(c-'0')
+					src, err := strconv.ParseInt(string(h.Value), 10, 64)
+					if err != nil {
+						t.Fatalf("header ccqa-source-offset %q: %v", h.Value, err)
 					}
 					got[src]++
 				}

@@ -56,7 +56,8 @@ type partition struct {
 	outer context.Context // ends when the generation ends or the process shuts down
 	drain context.Context // ends DrainTimeout after outer: the writer's and committer's limit
 	// Per attempt: stop ends the reading (outer ended, or an INSERT failed); work ends the
-	// writing of an attempt that failed (or the drain).
+	// sending of rows of an attempt that failed (or the drain). Dead letters go on until the
+	// drain (see write).
 	stop, work context.Context
 	cancel     func()      // ends stop and work
 	failed     atomic.Bool // the attempt failed: what it read is dropped and read again
